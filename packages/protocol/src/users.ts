@@ -1,0 +1,75 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { FreeText, Id, Limit, Timestamp } from './common.ts';
+
+export const IDENTITY_TYPES = ['external_id', 'email'] as const;
+export const IDENTITY_SOURCES = ['jwt', 'api', 'agent', 'form'] as const;
+
+export const Identity = Type.Object(
+  {
+    type: Type.Union(IDENTITY_TYPES.map((t) => Type.Literal(t))),
+    value: Type.String(),
+    verified: Type.Boolean(),
+    primary: Type.Boolean(),
+    source: Type.Union(IDENTITY_SOURCES.map((s) => Type.Literal(s))),
+  },
+  { additionalProperties: false },
+);
+export type Identity = Static<typeof Identity>;
+
+export const User = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    email: Type.Union([Type.String(), Type.Null()]),
+    externalId: Type.Union([Type.String(), Type.Null()]),
+    authenticated: Type.Boolean(),
+    lastAuthenticatedAt: Type.Union([Timestamp, Type.Null()]),
+    identities: Type.Array(Identity),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'User', additionalProperties: false },
+);
+export type User = Static<typeof User>;
+
+export const Email = Type.String({ minLength: 3, maxLength: 254 });
+export const ExternalId = Type.String({ minLength: 1, maxLength: 255 });
+
+export const CreateUserBody = Type.Object(
+  {
+    name: Type.Optional(FreeText),
+    email: Type.Optional(Email),
+    emailVerified: Type.Optional(Type.Boolean()),
+    externalId: Type.Optional(ExternalId),
+  },
+  { additionalProperties: false },
+);
+export type CreateUserBody = Static<typeof CreateUserBody>;
+
+export const CreateOrUpdateUserBody = CreateUserBody;
+
+export const PatchUserBody = Type.Object(
+  {
+    name: Type.Optional(Type.Union([FreeText, Type.Null()])),
+    email: Type.Optional(Email),
+    emailVerified: Type.Optional(Type.Boolean()),
+    externalId: Type.Optional(ExternalId),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PatchUserBody = Static<typeof PatchUserBody>;
+
+export const MergeUserBody = Type.Object({ intoUserId: Id }, { additionalProperties: false });
+
+export const UserParams = Type.Object({ id: Id });
+
+export const ListUsersQuery = Type.Object(
+  {
+    externalId: Type.Optional(ExternalId),
+    email: Type.Optional(Email),
+    before: Type.Optional(Id),
+    limit: Type.Optional(Limit),
+  },
+  { additionalProperties: false },
+);
+export type ListUsersQuery = Static<typeof ListUsersQuery>;

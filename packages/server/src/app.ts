@@ -1,0 +1,70 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { AppContext } from './context.ts';
+import { registerErrorHandling } from './http/error-handler.ts';
+import { healthRoutes } from './http/health.routes.ts';
+import type { App } from './http/types.ts';
+import { authEventRoutes } from './identity/auth-events.routes.ts';
+import { clientIdentityRoutes } from './identity/client.routes.ts';
+import { signingKeyRoutes } from './identity/signing-keys.routes.ts';
+import { userRoutes } from './identity/users.routes.ts';
+import { settingsRoutes } from './settings/settings.routes.ts';
+
+/** Anything that could authenticate someone is cut out of every log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["sec-websocket-protocol"]',
+  'res.headers["set-cookie"]',
+  '*.jwt',
+  '*.secret',
+  '*.token',
+  '*.sessionToken',
+  '*.apiToken',
+  '*.password',
+];
+
+export type BuildAppOptions = {
+  ctx: AppContext;
+  /** A pino destination stream; tests capture logs through it. */
+  logStream?: NodeJS.WritableStream;
+};
+
+/** Plugins load in order: external → app → routes. Storage and bus are ready before this runs. */
+export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App> {
+  const logger: FastifyServerOptions['logger'] = {
+    level: ctx.config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(logStream ? { stream: logStream } : {}),
+  };
+  const app = Fastify({
+    logger,
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as App;
+
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Signet', version: '0.1.0', description: 'Customer messaging for businesses whose customers log in.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, { ctx });
+  await app.register(signingKeyRoutes, { ctx });
+  await app.register(userRoutes, { ctx });
+  await app.register(authEventRoutes, { ctx });
+  await app.register(settingsRoutes, { ctx });
+  await app.register(clientIdentityRoutes, { ctx });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

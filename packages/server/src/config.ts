@@ -1,0 +1,80 @@
+import { isAbsolute, resolve } from 'node:path';
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Everything the server reads from its environment, checked once at boot. Start-up
+ * fails with every problem listed, not the first one found.
+ */
+const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  SIGNET_MASTER_KEY: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9_+/-]{43}=?)$' })),
+  SIGNET_DEMO: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  LOGIN_RATE_PER_MINUTE: Type.Integer({ minimum: 0, default: 600 }),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  masterKey: string | undefined;
+  demo: boolean;
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: boolean;
+  /** Login attempts per client IP per minute; 0 turns the limit off. */
+  loginRatePerMinute: number;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const NUMERIC = new Set(['PORT', 'LOGIN_RATE_PER_MINUTE']);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key];
+    if (value === undefined || value === '') continue;
+    raw[key] = NUMERIC.has(key) && /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  const withDefaults = Value.Default(EnvSchema, raw);
+  const problems = [...Value.Errors(EnvSchema, withDefaults)].map(
+    (e) => `${e.path.slice(1) || 'environment'}: ${e.message}${redactedValue(e.path.slice(1), e.value)}`,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  const e = withDefaults as Env;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    masterKey: e.SIGNET_MASTER_KEY,
+    demo: e.SIGNET_DEMO === '1',
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY === '1',
+    loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
+  };
+}
+
+function redactedValue(key: string, value: unknown): string {
+  if (key === 'SIGNET_MASTER_KEY' || key.endsWith('_URL')) return '';
+  return ` (got ${JSON.stringify(value)})`;
+}

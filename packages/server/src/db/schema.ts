@@ -1,0 +1,128 @@
+/**
+ * Row types as both databases store them. Booleans are 0/1 integers and times are
+ * epoch milliseconds on both dialects, so repositories convert in one place.
+ */
+export type Flag = 0 | 1;
+
+export interface SigningKeyRow {
+  kid: string;
+  name: string;
+  secret_sealed: string;
+  secret_prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface UserRow {
+  id: string;
+  name: string | null;
+  anonymous: Flag;
+  authenticated: Flag;
+  last_authenticated_at: number | null;
+  merged_into: string | null;
+  erased_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdentityRow {
+  id: string;
+  user_id: string;
+  type: 'external_id' | 'email';
+  value: string;
+  /** The comparison form: exact for external ids, trimmed lower case for emails. */
+  normalized: string;
+  verified: Flag;
+  is_primary: Flag;
+  source: 'jwt' | 'api' | 'agent' | 'form';
+  created_at: number;
+}
+
+export interface ClientSessionRow {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  authenticated: Flag;
+  kid: string | null;
+  token_expires_at: number | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AuthEventRow {
+  id: string;
+  created_at: number;
+  outcome: string;
+  claim: string | null;
+  kid: string | null;
+  external_id: string | null;
+  external_id_verified: Flag;
+  user_id: string | null;
+  resolution: string | null;
+  merged_anonymous: Flag;
+  email_outcome: string | null;
+  had_exp: Flag | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface AgentRow {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'agent';
+  password_hash: string;
+  created_at: number;
+}
+
+export interface ApiTokenRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  role: 'admin' | 'agent';
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SettingRow {
+  key: string;
+  value: string;
+}
+
+export interface ConversationRow {
+  id: string;
+  user_id: string;
+  status: 'open' | 'pending' | 'solved';
+  assignee_id: string | null;
+  follow_up_of: string | null;
+  channel: string;
+  created_at: number;
+  updated_at: number;
+  last_message_at: number | null;
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  user_id: string;
+  author_type: 'user' | 'agent' | 'bot' | 'system';
+  author_id: string | null;
+  text: string;
+  authenticated: Flag;
+  client_message_id: string | null;
+  created_at: number;
+}
+
+export interface Database {
+  signing_keys: SigningKeyRow;
+  users: UserRow;
+  identities: IdentityRow;
+  client_sessions: ClientSessionRow;
+  auth_events: AuthEventRow;
+  agents: AgentRow;
+  api_tokens: ApiTokenRow;
+  settings: SettingRow;
+  conversations: ConversationRow;
+  messages: MessageRow;
+}

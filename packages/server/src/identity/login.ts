@@ -1,0 +1,123 @@
+import type { LoginResponse } from '@signet/protocol';
+import type { AppContext } from '../context.ts';
+import { withConflictRetry } from '../db/conflicts.ts';
+import { flag } from '../db/executor.ts';
+import type { AuthEventRow } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { newBearerToken } from '../secrets.ts';
+import { getSettings } from '../settings/settings.ts';
+import { insertAuthEvent } from './auth-events.repository.ts';
+import { revokeClientSession } from './client-sessions.repository.ts';
+import { findLiveSession, SESSION_TOKEN_PREFIX, sessionRow } from './client-sessions.ts';
+import { insertClientSession } from './client-sessions.repository.ts';
+import { resolveUser } from './resolve-user.ts';
+import { lookupSecret } from './signing-keys.ts';
+import { touchSigningKey } from './signing-keys.repository.ts';
+import { listIdentities } from './users.repository.ts';
+import { userView } from './user-view.ts';
+import { TokenRejected, verifyToken } from './verify-token.ts';
+
+export type LoginInput = {
+  jwt: string;
+  /** The session the device already had, if any (IDENTITY.md §3.4). */
+  sessionToken: string | undefined;
+  ip: string | undefined;
+  userAgent: string | undefined;
+};
+
+/**
+ * A login, and nothing else on its path (DESIGN.md): verify → resolve in one
+ * transaction → a fresh session → one auth-log row. The device's previous session is
+ * revoked, so a token planted before login never becomes an authenticated one.
+ */
+export async function loginWithToken(ctx: AppContext, input: LoginInput): Promise<LoginResponse> {
+  const db = ctx.storage.db;
+  const startedAt = ctx.now();
+  const event = (fields: Partial<AuthEventRow>): AuthEventRow => ({
+    id: newId(startedAt),
+    created_at: startedAt,
+    outcome: 'ok',
+    claim: null,
+    kid: null,
+    external_id: null,
+    external_id_verified: 0,
+    user_id: null,
+    resolution: null,
+    merged_anonymous: 0,
+    email_outcome: null,
+    had_exp: null,
+    ip: input.ip?.slice(0, 100) ?? null,
+    user_agent: input.userAgent?.slice(0, 500) ?? null,
+    ...fields,
+  });
+
+  let claims: Awaited<ReturnType<typeof verifyToken>>;
+  try {
+    claims = await verifyToken(input.jwt, (kid) => lookupSecret(ctx, kid), startedAt);
+  } catch (error) {
+    if (!(error instanceof TokenRejected)) throw error;
+    await insertAuthEvent(
+      db,
+      event({
+        outcome: error.reason,
+        claim: error.claim ?? null,
+        kid: error.hints.kid ?? null,
+        external_id: error.hints.externalId ?? null,
+        had_exp: error.hints.hadExp === undefined ? null : flag(error.hints.hadExp),
+      }),
+    );
+    throw new AppError('invalid_token', `the token was rejected: ${error.message}`, {
+      reason: error.reason,
+      ...(error.claim ? { claim: error.claim } : {}),
+    });
+  }
+
+  const previous = input.sessionToken ? await findLiveSession(db, input.sessionToken, startedAt) : undefined;
+  const { unverifiedEmail } = await getSettings(db);
+  const sessionToken = newBearerToken(SESSION_TOKEN_PREFIX);
+
+  const { resolved, identities } = await withConflictRetry(() =>
+    db.transaction().execute(async (trx) => {
+      const now = ctx.now();
+      const resolved = await resolveUser(trx, {
+        claims,
+        sessionUserId: previous?.user.id,
+        unverifiedEmail,
+        now,
+      });
+      if (previous) await revokeClientSession(trx, previous.session.id, now);
+      await insertClientSession(
+        trx,
+        sessionRow(sessionToken, resolved.user.id, now, {
+          kid: claims.kid,
+          expiresAt: claims.exp === undefined ? null : claims.exp * 1000,
+        }),
+      );
+      await touchSigningKey(trx, claims.kid, now);
+      await insertAuthEvent(
+        trx,
+        event({
+          kid: claims.kid,
+          external_id: claims.externalId,
+          external_id_verified: 1,
+          user_id: resolved.user.id,
+          resolution: resolved.resolution,
+          merged_anonymous: flag(resolved.mergedAnonymous),
+          email_outcome: resolved.emailOutcome,
+          had_exp: flag(claims.exp !== undefined),
+        }),
+      );
+      return { resolved, identities: await listIdentities(trx, [resolved.user.id]) };
+    }),
+  );
+
+  return {
+    sessionToken,
+    user: userView(resolved.user, identities),
+    authenticated: true,
+    resolution: resolved.resolution,
+    emailOutcome: resolved.emailOutcome,
+    mergedAnonymous: resolved.mergedAnonymous,
+  };
+}

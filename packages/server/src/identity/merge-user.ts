@@ -1,0 +1,27 @@
+import type { User } from '@signet/protocol';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { mergeUserInto } from './merge-users.ts';
+import { listIdentities } from './users.repository.ts';
+import { getLiveUser, getUserView } from './user-view.ts';
+
+/**
+ * An agent's merge by hand (IDENTITY.md §6, scenario 3). Two users that each hold an
+ * external id are two directory users and never fuse, by hand or otherwise.
+ */
+export async function mergeUserByHand(ctx: AppContext, fromId: string, intoId: string): Promise<User> {
+  const { user, fromUserId } = await ctx.storage.db.transaction().execute(async (trx) => {
+    const from = await getLiveUser(trx, fromId);
+    const into = await getLiveUser(trx, intoId);
+    if (from.id === into.id) throw new AppError('merge_conflict', 'a user cannot be merged into itself');
+    const identities = await listIdentities(trx, [from.id, into.id]);
+    const externalIds = identities.filter((i) => i.type === 'external_id');
+    if (externalIds.some((i) => i.user_id === from.id) && externalIds.some((i) => i.user_id === into.id)) {
+      throw new AppError('merge_conflict', 'both users have an external id; two directory users never merge');
+    }
+    await mergeUserInto(trx, from, into, ctx.now());
+    return { user: await getUserView(trx, into.id), fromUserId: from.id };
+  });
+  await ctx.bus.publish({ type: 'user.merged', fromUserId, intoUserId: user.id });
+  return user;
+}

@@ -1,0 +1,110 @@
+import type { EmailOutcome, Resolution, Settings } from '@signet/protocol';
+import type { Executor } from '../db/executor.ts';
+import type { UserRow } from '../db/schema.ts';
+import { newId } from '../ids.ts';
+import { attachEmail, attachExternalId, normalizeEmail } from './identities.ts';
+import { mergeUserInto } from './merge-users.ts';
+import { findIdentityHolder, findUser, insertUser, listIdentities, updateUser } from './users.repository.ts';
+import type { VerifiedClaims } from './verify-token.ts';
+
+export type ResolveUserInput = {
+  claims: VerifiedClaims;
+  /** The user of the session that came with the login, if it was live. */
+  sessionUserId: string | undefined;
+  unverifiedEmail: Settings['unverifiedEmail'];
+  now: number;
+};
+
+export type Resolved = {
+  user: UserRow;
+  resolution: Resolution;
+  emailOutcome: EmailOutcome;
+  mergedAnonymous: boolean;
+};
+
+/**
+ * IDENTITY.md §3, step by step, inside the caller's transaction. Races are settled by
+ * the unique indexes on identities: the loser's transaction fails, is retried, and
+ * then finds the winner's user.
+ */
+export async function resolveUser(db: Executor, input: ResolveUserInput): Promise<Resolved> {
+  const { claims, now } = input;
+  const byExternalId = await findIdentityHolder(db, 'external_id', claims.externalId, { verifiedOnly: false });
+  const byEmail =
+    claims.email && claims.emailVerified
+      ? await findIdentityHolder(db, 'email', normalizeEmail(claims.email), { verifiedOnly: true })
+      : undefined;
+  const emailUser = byEmail ? await findUser(db, byEmail.user_id) : undefined;
+  const emailUserExternalId = emailUser ? await externalIdOf(db, emailUser.id) : undefined;
+
+  // §3.2: choose the target.
+  let target: UserRow;
+  let resolution: Resolution;
+  let emailConflict = false;
+  if (byExternalId) {
+    target = (await findUser(db, byExternalId.user_id))!;
+    resolution = 'matched_external_id';
+    if (emailUser && emailUser.id !== target.id) {
+      if (emailUserExternalId === undefined) {
+        await mergeUserInto(db, emailUser, target, now);
+        target = (await findUser(db, target.id))!;
+        resolution = 'merged_email_user';
+      } else {
+        emailConflict = true; // two directory users never fuse
+      }
+    }
+  } else if (emailUser && emailUserExternalId === undefined) {
+    target = emailUser;
+    await attachExternalId(db, target.id, claims.externalId, 'jwt', now);
+    resolution = 'matched_email';
+  } else {
+    emailConflict = emailUser !== undefined;
+    target = await insertUser(db, { id: newId(now), name: null, anonymous: 0, created_at: now });
+    await attachExternalId(db, target.id, claims.externalId, 'jwt', now);
+    resolution = 'created';
+  }
+
+  // §3.3: the profile comes from the token.
+  const emailOutcome = await applyEmail(db, target.id, input, emailConflict);
+
+  // §3.4: an anonymous visitor's history joins the user they turned out to be.
+  let mergedAnonymous = false;
+  const sessionUser = input.sessionUserId ? await findUser(db, input.sessionUserId) : undefined;
+  if (sessionUser && sessionUser.anonymous === 1 && !sessionUser.merged_into && sessionUser.id !== target.id) {
+    await mergeUserInto(db, sessionUser, target, now);
+    mergedAnonymous = true;
+  }
+
+  // §3.5
+  await updateUser(db, target.id, {
+    ...(claims.name !== undefined ? { name: claims.name } : {}),
+    authenticated: 1,
+    last_authenticated_at: now,
+    updated_at: now,
+  });
+  const user = (await findUser(db, target.id))!;
+  return { user, resolution, emailOutcome, mergedAnonymous };
+}
+
+async function applyEmail(
+  db: Executor,
+  userId: string,
+  { claims, unverifiedEmail, now }: ResolveUserInput,
+  conflict: boolean,
+): Promise<EmailOutcome> {
+  if (!claims.email) return 'none';
+  if (claims.emailVerified) {
+    if (conflict) return 'conflict';
+    await attachEmail(db, userId, claims.email, true, 'jwt', now);
+    return 'attached';
+  }
+  // §3.3: an unverified email never matches, merges or moves anything.
+  if (unverifiedEmail === 'ignore') return 'ignored_unverified';
+  await attachEmail(db, userId, claims.email, false, 'jwt', now);
+  return 'attached_unverified';
+}
+
+async function externalIdOf(db: Executor, userId: string): Promise<string | undefined> {
+  const identities = await listIdentities(db, [userId]);
+  return identities.find((i) => i.type === 'external_id')?.value;
+}

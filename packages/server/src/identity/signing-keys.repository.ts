@@ -1,0 +1,35 @@
+import type { Executor } from '../db/executor.ts';
+import type { SigningKeyRow } from '../db/schema.ts';
+
+export async function insertSigningKey(db: Executor, row: SigningKeyRow): Promise<void> {
+  await db.insertInto('signing_keys').values(row).execute();
+}
+
+export async function listSigningKeys(db: Executor): Promise<SigningKeyRow[]> {
+  return db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid').execute();
+}
+
+export async function countSigningKeys(db: Executor): Promise<number> {
+  const row = await db.selectFrom('signing_keys').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export async function findSealedSecret(db: Executor, kid: string): Promise<string | undefined> {
+  const row = await db.selectFrom('signing_keys').select('secret_sealed').where('kid', '=', kid).executeTakeFirst();
+  return row?.secret_sealed;
+}
+
+export async function deleteSigningKeyRow(db: Executor, kid: string): Promise<boolean> {
+  const result = await db.deleteFrom('signing_keys').where('kid', '=', kid).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** `lastUsedAt` is kept to the minute: one write a minute per key, not one per login. */
+export async function touchSigningKey(db: Executor, kid: string, now: number): Promise<void> {
+  await db
+    .updateTable('signing_keys')
+    .set({ last_used_at: now })
+    .where('kid', '=', kid)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
+    .execute();
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { CreatedSigningKey, SigningKey } from '@signet/protocol';
+import type { AppContext } from '../context.ts';
+import type { SigningKeyRow } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { deauthenticateSessionsOfKid } from './client-sessions.repository.ts';
+import {
+  countSigningKeys,
+  deleteSigningKeyRow,
+  findSealedSecret,
+  insertSigningKey,
+  listSigningKeys as listRows,
+} from './signing-keys.repository.ts';
+import { iso, isoOrNull } from './user-view.ts';
+
+export const MAX_LIVE_KEYS = 50;
+
+/** IDENTITY.md §1: the server makes the secret; the caller sees it once, here. */
+export async function createSigningKey(ctx: AppContext, name: string): Promise<CreatedSigningKey> {
+  const now = ctx.now();
+  const kid = `app_${randomBytes(12).toString('hex')}`;
+  const secret = randomBytes(32).toString('base64url');
+  const row: SigningKeyRow = {
+    kid,
+    name,
+    secret_sealed: ctx.masterKey.encrypt(secret),
+    secret_prefix: secret.slice(0, 6),
+    created_at: now,
+    last_used_at: null,
+  };
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    if ((await countSigningKeys(trx)) >= MAX_LIVE_KEYS) {
+      throw new AppError('too_many_keys', `at most ${MAX_LIVE_KEYS} signing keys may be live; delete one first`);
+    }
+    await insertSigningKey(trx, row);
+  });
+  return { kid, name, secret, secretPrefix: row.secret_prefix, createdAt: iso(now) };
+}
+
+export async function listSigningKeys(ctx: AppContext): Promise<SigningKey[]> {
+  const rows = await listRows(ctx.storage.db);
+  return rows.map((r) => ({
+    kid: r.kid,
+    name: r.name,
+    secretPrefix: r.secret_prefix,
+    createdAt: iso(r.created_at),
+    lastUsedAt: isoOrNull(r.last_used_at),
+  }));
+}
+
+/**
+ * IDENTITY.md §1: from this moment the kid is refused (every node reads keys from the
+ * database), and the sessions it authenticated lose their authentication. Users,
+ * identities and messages are untouched.
+ */
+export async function deleteSigningKey(ctx: AppContext, kid: string): Promise<void> {
+  const sessionIds = await ctx.storage.db.transaction().execute(async (trx) => {
+    if (!(await deleteSigningKeyRow(trx, kid))) throw new AppError('not_found', 'no such signing key');
+    return deauthenticateSessionsOfKid(trx, kid);
+  });
+  await ctx.bus.publish({ type: 'signing_key.deleted', kid, sessionIds });
+}
+
+/** The secret of a live key; read from the database on every login so a deletion is seen at once. */
+export async function lookupSecret(ctx: AppContext, kid: string): Promise<string | undefined> {
+  const sealed = await findSealedSecret(ctx.storage.db, kid);
+  if (sealed === undefined) return undefined;
+  const cached = secretCache.get(sealed);
+  if (cached !== undefined) return cached;
+  const secret = ctx.masterKey.decrypt(sealed);
+  if (secretCache.size > 1000) secretCache.clear();
+  secretCache.set(sealed, secret);
+  return secret;
+}
+
+// Keyed by the sealed text, so a deleted or replaced key can never be served from here.
+const secretCache = new Map<string, string>();

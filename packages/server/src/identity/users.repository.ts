@@ -1,0 +1,108 @@
+import type { Executor } from '../db/executor.ts';
+import type { IdentityRow, UserRow } from '../db/schema.ts';
+
+export type NewUser = Pick<UserRow, 'id' | 'name' | 'anonymous' | 'created_at'>;
+
+export async function insertUser(db: Executor, user: NewUser): Promise<UserRow> {
+  const row: UserRow = {
+    ...user,
+    authenticated: 0,
+    last_authenticated_at: null,
+    merged_into: null,
+    erased_at: null,
+    updated_at: user.created_at,
+  };
+  await db.insertInto('users').values(row).execute();
+  return row;
+}
+
+export async function findUser(db: Executor, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findUsers(db: Executor, ids: readonly string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function updateUser(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<UserRow, 'name' | 'authenticated' | 'last_authenticated_at' | 'merged_into' | 'erased_at'>> & {
+    updated_at: number;
+  },
+): Promise<void> {
+  await db.updateTable('users').set(patch).where('id', '=', id).execute();
+}
+
+/** Users merged into `from` now point at `to`, so every tombstone is one hop from a survivor. */
+export async function repointTombstones(db: Executor, from: string, to: string, now: number): Promise<void> {
+  await db.updateTable('users').set({ merged_into: to, updated_at: now }).where('merged_into', '=', from).execute();
+}
+
+export async function listUsers(db: Executor, before: string | undefined, limit: number): Promise<UserRow[]> {
+  let query = db
+    .selectFrom('users')
+    .selectAll()
+    .where('merged_into', 'is', null)
+    .where('erased_at', 'is', null)
+    .where('anonymous', '=', 0);
+  if (before) query = query.where('id', '<', before);
+  return query.orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function findIdentityHolder(
+  db: Executor,
+  type: IdentityRow['type'],
+  normalized: string,
+  options: { verifiedOnly: boolean },
+): Promise<IdentityRow | undefined> {
+  let query = db
+    .selectFrom('identities')
+    .selectAll()
+    .where('type', '=', type)
+    .where('normalized', '=', normalized);
+  if (options.verifiedOnly) query = query.where('verified', '=', 1);
+  return query.executeTakeFirst();
+}
+
+/** Every identity with this value, verified holders first. */
+export async function findIdentitiesByValue(
+  db: Executor,
+  type: IdentityRow['type'],
+  normalized: string,
+): Promise<IdentityRow[]> {
+  return db
+    .selectFrom('identities')
+    .selectAll()
+    .where('type', '=', type)
+    .where('normalized', '=', normalized)
+    .orderBy('verified', 'desc')
+    .orderBy('id')
+    .execute();
+}
+
+export async function listIdentities(db: Executor, userIds: readonly string[]): Promise<IdentityRow[]> {
+  if (userIds.length === 0) return [];
+  return db.selectFrom('identities').selectAll().where('user_id', 'in', userIds).orderBy('id').execute();
+}
+
+export async function insertIdentity(db: Executor, identity: IdentityRow): Promise<void> {
+  await db.insertInto('identities').values(identity).execute();
+}
+
+export async function updateIdentity(
+  db: Executor,
+  id: string,
+  patch: Partial<Pick<IdentityRow, 'verified' | 'is_primary' | 'source' | 'value' | 'normalized' | 'user_id'>>,
+): Promise<void> {
+  await db.updateTable('identities').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteIdentity(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('identities').where('id', '=', id).execute();
+}
+
+export async function deleteIdentitiesOf(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom('identities').where('user_id', '=', userId).execute();
+}

@@ -1,0 +1,164 @@
+import type { TokenReason } from '@signet/protocol';
+import { compactVerify } from 'jose';
+import { parseStrictJsonObject } from './strict-json.ts';
+
+/** IDENTITY.md §2 limits. */
+export const MAX_TOKEN_BYTES = 8 * 1024;
+export const LEEWAY_SECONDS = 60;
+const MAX_EXTERNAL_ID = 255;
+const MAX_NAME = 255;
+const MAX_EMAIL = 254;
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const BASE64_ANY = /^[A-Za-z0-9_\-+/=]*$/;
+
+export type VerifiedClaims = {
+  kid: string;
+  externalId: string;
+  name: string | undefined;
+  email: string | undefined;
+  emailVerified: boolean;
+  /** Seconds since the epoch, when the token had one. */
+  exp: number | undefined;
+};
+
+/**
+ * What an integrator searches the auth log by, read from the payload even when the
+ * token failed. Never trusted beyond that (`externalIdVerified: false`).
+ */
+export type TokenHints = { kid?: string; externalId?: string; hadExp?: boolean };
+
+export class TokenRejected extends Error {
+  constructor(
+    readonly reason: TokenReason,
+    readonly hints: TokenHints,
+    readonly claim?: string,
+  ) {
+    super(claim ? `${reason}: ${claim}` : reason);
+    this.name = 'TokenRejected';
+  }
+}
+
+/** Returns the key's secret string for a live kid, or undefined. */
+export type SecretLookup = (kid: string) => Promise<string | undefined>;
+
+/**
+ * Verifies an end-user token exactly as IDENTITY.md §2 says. jose checks the HS256
+ * signature; the project's own rules run around it because jose alone accepts
+ * oversized tokens, non-canonical signatures, duplicate keys and a future `iat`.
+ * Each failure carries one reason code.
+ */
+export async function verifyToken(
+  token: string,
+  lookupSecret: SecretLookup,
+  now: number = Date.now(),
+): Promise<VerifiedClaims> {
+  if (Buffer.byteLength(token, 'utf8') > MAX_TOKEN_BYTES) throw new TokenRejected('token_too_large', {});
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new TokenRejected('malformed', {});
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+
+  const header = decodeSegment(headerPart);
+  const payload = decodeSegment(payloadPart);
+  if (!header || !payload) throw new TokenRejected('malformed', {});
+  const hints = hintsFrom(header, payload);
+  const reject = (reason: TokenReason, claim?: string) => new TokenRejected(reason, hints, claim);
+  if (!BASE64_ANY.test(signaturePart)) throw reject('malformed');
+
+  if (header.alg !== 'HS256') throw reject('alg_not_allowed');
+  if ('crit' in header) throw reject('malformed');
+  if ('typ' in header && (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT')) {
+    throw reject('malformed');
+  }
+  if (typeof header.kid !== 'string' || header.kid.length === 0) throw reject('missing_kid');
+  const kid = header.kid;
+
+  const secret = /^app_[0-9a-f]{24}$/.test(kid) ? await lookupSecret(kid) : undefined;
+  if (secret === undefined) throw reject('unknown_kid');
+  if (!isCanonicalMac(signaturePart)) throw reject('bad_signature');
+  try {
+    // jose compares the MAC in constant time; the secret string's UTF-8 bytes are the key (§1).
+    await compactVerify(token, Buffer.from(secret, 'utf8'), { algorithms: ['HS256'] });
+  } catch {
+    throw reject('bad_signature');
+  }
+
+  return checkClaims(kid, payload, now, reject);
+}
+
+function checkClaims(
+  kid: string,
+  payload: Record<string, unknown>,
+  now: number,
+  reject: (reason: TokenReason, claim?: string) => TokenRejected,
+): VerifiedClaims {
+  const nowSeconds = now / 1000;
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    if (claim in payload && !isNumericDate(payload[claim])) throw reject('invalid_claim', claim);
+  }
+  const exp = payload.exp as number | undefined;
+  if (exp !== undefined && nowSeconds > exp + LEEWAY_SECONDS) throw reject('expired');
+  for (const claim of ['nbf', 'iat'] as const) {
+    const value = payload[claim] as number | undefined;
+    if (value !== undefined && value > nowSeconds + LEEWAY_SECONDS) throw reject('not_yet_valid');
+  }
+
+  if (payload.scope !== 'user') throw reject('bad_scope');
+
+  let externalId = payload.external_id;
+  if (externalId === undefined || externalId === null || externalId === '') throw reject('missing_external_id');
+  if (typeof externalId === 'number' && Number.isFinite(externalId)) externalId = decimalString(externalId);
+  if (typeof externalId !== 'string') throw reject('invalid_claim', 'external_id');
+  if ([...externalId].length > MAX_EXTERNAL_ID) throw reject('external_id_too_long');
+
+  const name = payload.name;
+  if (name !== undefined && (typeof name !== 'string' || [...name].length > MAX_NAME)) {
+    throw reject('invalid_claim', 'name');
+  }
+  const email = payload.email;
+  if (email !== undefined && (typeof email !== 'string' || email.length > MAX_EMAIL || !EMAIL_SHAPE.test(email.trim()))) {
+    throw reject('invalid_claim', 'email');
+  }
+  const emailVerified = payload.email_verified;
+  if (emailVerified !== undefined && typeof emailVerified !== 'boolean') {
+    throw reject('invalid_claim', 'email_verified');
+  }
+
+  return {
+    kid,
+    externalId,
+    name: name === '' ? undefined : (name as string | undefined),
+    email: email as string | undefined,
+    emailVerified: emailVerified === true,
+    exp,
+  };
+}
+
+function decodeSegment(segment: string): Record<string, unknown> | undefined {
+  if (!BASE64URL.test(segment)) return undefined;
+  return parseStrictJsonObject(Buffer.from(segment, 'base64url').toString('utf8'));
+}
+
+/** A 32-byte MAC has exactly one unpadded base64url form: 43 chars, low 2 bits zero. */
+function isCanonicalMac(segment: string): boolean {
+  if (!BASE64URL.test(segment) || segment.length !== 43) return false;
+  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
+}
+
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** `123` → "123", and never "1e+21": integers print in full, others as JavaScript would. */
+function decimalString(value: number): string {
+  return Number.isInteger(value) ? BigInt(value).toString() : String(value);
+}
+
+function hintsFrom(header: Record<string, unknown>, payload: Record<string, unknown>): TokenHints {
+  const hints: TokenHints = { hadExp: 'exp' in payload };
+  if (typeof header.kid === 'string' && header.kid.length <= 100) hints.kid = header.kid;
+  const externalId = payload.external_id;
+  if (typeof externalId === 'string' && externalId.length > 0) hints.externalId = externalId.slice(0, 255);
+  else if (typeof externalId === 'number' && Number.isFinite(externalId)) hints.externalId = decimalString(externalId);
+  return hints;
+}

@@ -1,0 +1,32 @@
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { openStorage, type StorageOptions, storageOptionsFor } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { MasterKey } from './master-key.ts';
+import { MemoryEventBus } from './realtime/event-bus.ts';
+
+export type Runtime = AppContext & { close(): Promise<void> };
+
+/** Storage (migrated), master key and bus: everything routes need, in that order. */
+export async function startRuntime(config: Config, storageOptions?: StorageOptions): Promise<Runtime> {
+  const storage = openStorage(storageOptions ?? storageOptionsFor(config.databaseUrl, config.dataDir));
+  try {
+    await migrateToLatest(storage.db);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  const masterKey = config.masterKey ? MasterKey.parse(config.masterKey) : MasterKey.loadOrCreate(config.dataDir);
+  const bus = new MemoryEventBus();
+  return {
+    config,
+    storage,
+    masterKey,
+    bus,
+    now: Date.now,
+    async close() {
+      await bus.close();
+      await storage.close();
+    },
+  };
+}
