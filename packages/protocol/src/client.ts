@@ -34,3 +34,13 @@ export const ClientSessionInfo = Type.Object(
   { user: User, authenticated: Type.Boolean(), kid: Type.Union([Type.String(), Type.Null()]) },
   { additionalProperties: false },
 );
+
+/** What an end user types into the messenger's details form. */
+export const SubmitDetailsBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type SubmitDetailsBody = Static<typeof SubmitDetailsBody>;

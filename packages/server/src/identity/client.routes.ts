@@ -1,4 +1,11 @@
-import { AnonymousSession, ClientSessionInfo, CreateSessionBody, LoginBody, LoginResponse } from '@signet/protocol';
+import {
+  AnonymousSession,
+  ClientSessionInfo,
+  CreateSessionBody,
+  LoginBody,
+  LoginResponse,
+  SubmitDetailsBody,
+} from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -8,6 +15,7 @@ import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { createAnonymousSession, endClientSession, requireLiveSession } from './client-sessions.ts';
 import { loginWithToken } from './login.ts';
+import { submitDetails } from './submit-details.ts';
 import { listIdentities } from './users.repository.ts';
 import { userView } from './user-view.ts';
 
@@ -55,6 +63,16 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
         authenticated: live.authenticated,
         kid: live.authenticated ? live.session.kid : null,
       };
+    },
+  );
+
+  app.patch(
+    '/v1/client/profile',
+    { schema: { tags, body: SubmitDetailsBody, response: responses({ 200: ClientSessionInfo }) } },
+    async (request) => {
+      const live = await requireLiveSession(ctx, bearerToken(request));
+      const user = await submitDetails(ctx, live, request.body);
+      return { user, authenticated: live.authenticated, kid: live.authenticated ? live.session.kid : null };
     },
   );
 

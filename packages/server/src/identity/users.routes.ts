@@ -17,6 +17,7 @@ import { createOrUpdateUser, createUser } from './create-user.ts';
 import { eraseUser } from './erase-user.ts';
 import { findUsersBy } from './find-users.ts';
 import { mergeUserByHand } from './merge-user.ts';
+import { findPossibleMatches } from './possible-matches.ts';
 import { updateUserProfile } from './update-user.ts';
 import { getUserView } from './user-view.ts';
 
@@ -52,6 +53,12 @@ export async function userRoutes(app: App, { ctx }: { ctx: AppContext }): Promis
     '/v1/users/:id',
     { preHandler: staff, schema: { tags, params: UserParams, response: responses({ 200: User }) } },
     async (request) => getUserView(ctx.storage.db, request.params.id),
+  );
+
+  app.get(
+    '/v1/users/:id/possible-matches',
+    { preHandler: staff, schema: { tags, params: UserParams, response: responses({ 200: Page(User) }) } },
+    async (request) => ({ data: await findPossibleMatches(ctx, request.params.id), nextCursor: null }),
   );
 
   app.patch(

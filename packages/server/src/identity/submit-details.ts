@@ -1,0 +1,33 @@
+import type { User } from '@signet/protocol';
+import type { AppContext } from '../context.ts';
+import { withConflictRetry } from '../db/conflicts.ts';
+import { attachEmail } from './identities.ts';
+import type { LiveClientSession } from './client-sessions.ts';
+import { updateUser } from './users.repository.ts';
+import { getUserView } from './user-view.ts';
+
+/**
+ * Details an end user types in the messenger (the bot's form). IDENTITY.md §3: such an
+ * email is an *unverified* identity with source `form`; it never matches, merges or
+ * moves anything, whoever else holds it. A typed name never replaces the name a
+ * business vouched for in a token.
+ */
+export async function submitDetails(
+  ctx: AppContext,
+  live: LiveClientSession,
+  details: { name?: string | undefined; email?: string | undefined },
+): Promise<User> {
+  return withConflictRetry(() =>
+    ctx.storage.db.transaction().execute(async (trx) => {
+      const now = ctx.now();
+      const userId = live.user.id;
+      if (details.email !== undefined) await attachEmail(trx, userId, details.email, false, 'form', now);
+      const keepsName = live.user.authenticated === 1 && live.user.name !== null;
+      await updateUser(trx, userId, {
+        ...(details.name !== undefined && !keepsName ? { name: details.name } : {}),
+        updated_at: now,
+      });
+      return getUserView(trx, userId);
+    }),
+  );
+}
