@@ -91,7 +91,7 @@ export async function startTestServer(
   await app.ready();
   const admin = await createApiToken(runtime, { name: 'test admin' });
   const agent = await createApiToken(runtime, { name: 'test agent', role: 'agent' });
-  const secrets = new Set<string>([admin.token, agent.token]);
+  const secrets = new SecretSet([admin.token, agent.token]);
 
   const server: TestServer = {
     kind,
@@ -124,6 +124,13 @@ export async function startTestServer(
     },
   };
   return server;
+}
+
+/** Credentials seen during a run. Too-short strings (an empty token) would match anything. */
+class SecretSet extends Set<string> {
+  override add(value: string): this {
+    return value.length >= 16 ? super.add(value) : this;
+  }
 }
 
 /** Credentials handed out in responses join the set the log check looks for. */
