@@ -28,7 +28,8 @@ export const LoginResponse = Type.Object(
 );
 export type LoginResponse = Static<typeof LoginResponse>;
 
-export const CreateSessionBody = Type.Object({}, { additionalProperties: false });
+/** Routes that take no input accept `{}` or nothing, and refuse anything else. */
+export const EmptyBody = Type.Object({}, { additionalProperties: false });
 
 export const ClientSessionInfo = Type.Object(
   { user: User, authenticated: Type.Boolean(), kid: Type.Union([Type.String(), Type.Null()]) },

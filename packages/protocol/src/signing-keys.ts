@@ -32,4 +32,4 @@ export const CreateSigningKeyBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 255 }) },
   { additionalProperties: false },
 );
-export const SigningKeyParams = Type.Object({ kid: Type.String({ maxLength: 100 }) });
+export const SigningKeyParams = Type.Object({ kid: Type.String() });

@@ -50,7 +50,8 @@ export const CreateOrUpdateUserBody = CreateUserBody;
 
 export const PatchUserBody = Type.Object(
   {
-    name: Type.Optional(Type.Union([FreeText, Type.Null()])),
+    // Null first: with type coercion on, ajv would otherwise turn null into "".
+    name: Type.Optional(Type.Union([Type.Null(), FreeText])),
     email: Type.Optional(Email),
     emailVerified: Type.Optional(Type.Boolean()),
     externalId: Type.Optional(ExternalId),
@@ -61,7 +62,8 @@ export type PatchUserBody = Static<typeof PatchUserBody>;
 
 export const MergeUserBody = Type.Object({ intoUserId: Id }, { additionalProperties: false });
 
-export const UserParams = Type.Object({ id: Id });
+/** Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400. */
+export const UserParams = Type.Object({ id: Type.String() });
 
 export const ListUsersQuery = Type.Object(
   {

@@ -1,11 +1,12 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import type { App } from './http/types.ts';
+import { registerValidation } from './http/validation.ts';
 import { authEventRoutes } from './identity/auth-events.routes.ts';
 import { clientIdentityRoutes } from './identity/client.routes.ts';
 import { signingKeyRoutes } from './identity/signing-keys.routes.ts';
@@ -43,9 +44,17 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
     logger,
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 64 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    maxParamLength: 1000,
+    // Errors raised before routing (a URL that cannot be decoded, a giant path
+    // segment) get the project's error shape too. An id that names nothing is a 404.
+    frameworkErrors: (error, _request, reply) => {
+      const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const body = { error: { code: notFound ? 'not_found' : 'bad_request', message: notFound ? 'not found' : 'bad URL' } };
+      (reply as FastifyReply).status(notFound ? 404 : 400).send(body);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
 
+  registerValidation(app);
   registerErrorHandling(app);
 
   await app.register(swagger, {

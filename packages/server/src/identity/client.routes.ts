@@ -1,7 +1,7 @@
 import {
   AnonymousSession,
   ClientSessionInfo,
-  CreateSessionBody,
+  EmptyBody,
   LoginBody,
   LoginResponse,
   SubmitDetailsBody,
@@ -31,7 +31,7 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
 
   app.post(
     '/v1/client/sessions',
-    { schema: { tags, body: Type.Optional(CreateSessionBody), response: responses({ 201: AnonymousSession }) } },
+    { schema: { tags, body: Type.Optional(EmptyBody), response: responses({ 201: AnonymousSession }) } },
     async (_request, reply) => {
       const { sessionToken, user } = await createAnonymousSession(ctx);
       return reply.status(201).send({ sessionToken, user: userView(user, []), authenticated: false as const });
@@ -78,7 +78,7 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
 
   app.post(
     '/v1/client/logout',
-    { schema: { tags, response: responses({ 204: Type.Null() }) } },
+    { schema: { tags, body: Type.Optional(EmptyBody), response: responses({ 204: Type.Null() }) } },
     async (request, reply) => {
       await endClientSession(ctx, bearerToken(request));
       return reply.status(204).send(null);
