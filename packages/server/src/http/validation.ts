@@ -15,4 +15,12 @@ export function registerValidation(app: App): void {
   const compiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema) as ReturnType<FastifySchemaCompiler<object>>;
   app.setValidatorCompiler(compiler);
+
+  // A request that sends no body at all (a bare `fetch(url, {method: 'POST'})`) is
+  // validated as `{}`: fine where nothing is required, a 400 naming the field where
+  // something is. A body that is sent, even `null`, is validated as it is.
+  app.addHook('preValidation', async (request) => {
+    const sentNothing = request.headers['content-type'] === undefined && !Number(request.headers['content-length'] ?? 0);
+    if (sentNothing && request.body == null) request.body = {};
+  });
 }
