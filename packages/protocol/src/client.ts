@@ -3,7 +3,13 @@ import { User } from './users.ts';
 
 export const RESOLUTIONS = ['created', 'matched_external_id', 'matched_email', 'merged_email_user'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
-export const EMAIL_OUTCOMES = ['attached', 'attached_unverified', 'ignored_unverified', 'conflict', 'none'] as const;
+export const EMAIL_OUTCOMES = [
+  'attached',
+  'attached_unverified',
+  'ignored_unverified',
+  'conflict',
+  'none',
+] as const;
 export type EmailOutcome = (typeof EMAIL_OUTCOMES)[number];
 
 /** Login bodies may carry a token up to the size we reject with `token_too_large` (API limit, not JWT limit). */
@@ -40,7 +46,9 @@ export const ClientSessionInfo = Type.Object(
 export const SubmitDetailsBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-    email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' })),
+    email: Type.Optional(
+      Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -9,7 +9,9 @@ export const BotStep = Type.Object(
       Type.Literal('handover'),
     ]),
     text: Type.Optional(Type.String({ maxLength: 4096 })),
-    fields: Type.Optional(Type.Array(Type.Union([Type.Literal('name'), Type.Literal('email')]), { maxItems: 2 })),
+    fields: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('name'), Type.Literal('email')]), { maxItems: 2 }),
+    ),
     choices: Type.Optional(
       Type.Array(
         Type.Object(

@@ -49,7 +49,9 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
     // segment) get the project's error shape too. An id that names nothing is a 404.
     frameworkErrors: (error, _request, reply) => {
       const notFound = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      const body = { error: { code: notFound ? 'not_found' : 'bad_request', message: notFound ? 'not found' : 'bad URL' } };
+      const body = {
+        error: { code: notFound ? 'not_found' : 'bad_request', message: notFound ? 'not found' : 'bad URL' },
+      };
       (reply as FastifyReply).status(notFound ? 404 : 400).send(body);
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as App;
@@ -60,7 +62,11 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Signet', version: '0.1.0', description: 'Customer messaging for businesses whose customers log in.' },
+      info: {
+        title: 'Signet',
+        version: '0.1.0',
+        description: 'Customer messaging for businesses whose customers log in.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },

@@ -27,7 +27,13 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-export type ErrorDetails = { reason?: string; claim?: string; field?: string; step?: number; problems?: string[] };
+export type ErrorDetails = {
+  reason?: string;
+  claim?: string;
+  field?: string;
+  step?: number;
+  problems?: string[];
+};
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -16,7 +16,9 @@ export async function startRuntime(config: Config, storageOptions?: StorageOptio
     await storage.close();
     throw error;
   }
-  const masterKey = config.masterKey ? MasterKey.parse(config.masterKey) : MasterKey.loadOrCreate(config.dataDir);
+  const masterKey = config.masterKey
+    ? MasterKey.parse(config.masterKey)
+    : MasterKey.loadOrCreate(config.dataDir);
   const bus = new MemoryEventBus();
   return {
     config,

@@ -19,7 +19,11 @@ describe.each(DATABASES)('the auth log on %s', (kind) => {
   it('records a success with how the user was found, the email outcome, exp, IP and user agent', async () => {
     const externalId = uniqueExternalId('ok');
     const device = await anonymousSession(server);
-    const jwt = await signUserToken(key, { external_id: externalId, email: `${externalId}@x.example`, exp: Math.floor(Date.now() / 1000) + 300 });
+    const jwt = await signUserToken(key, {
+      external_id: externalId,
+      email: `${externalId}@x.example`,
+      exp: Math.floor(Date.now() / 1000) + 300,
+    });
     const body = (
       await server.request('POST', '/v1/client/login', {
         body: { jwt },
@@ -45,9 +49,22 @@ describe.each(DATABASES)('the auth log on %s', (kind) => {
 
   it('records a failure with the unverified external id, searchable by it', async () => {
     const externalId = uniqueExternalId('forged');
-    await login(server, forge({ kid: key.kid, secret: 'wrong secret' }, { payload: { scope: 'user', external_id: externalId } }));
+    await login(
+      server,
+      forge(
+        { kid: key.kid, secret: 'wrong secret' },
+        { payload: { scope: 'user', external_id: externalId } },
+      ),
+    );
     const [event] = (await list(`externalId=${externalId}`)).data;
-    expect(event).toMatchObject({ outcome: 'bad_signature', kid: key.kid, externalId, externalIdVerified: false, userId: null, hadExp: false });
+    expect(event).toMatchObject({
+      outcome: 'bad_signature',
+      kid: key.kid,
+      externalId,
+      externalIdVerified: false,
+      userId: null,
+      hadExp: false,
+    });
   });
 
   it('filters by outcome, kid and user, and pages with a cursor', async () => {
@@ -60,7 +77,11 @@ describe.each(DATABASES)('the auth log on %s', (kind) => {
     const mine = (await list(`userId=${userId}`)).data;
     expect(mine).toHaveLength(5);
     expect((await list(`externalId=${externalId}&outcome=expired`)).data).toHaveLength(1);
-    expect((await list(`kid=${key.kid}&outcome=ok&limit=200`)).data.every((e: { kid: string; outcome: string }) => e.kid === key.kid && e.outcome === 'ok')).toBe(true);
+    expect(
+      (await list(`kid=${key.kid}&outcome=ok&limit=200`)).data.every(
+        (e: { kid: string; outcome: string }) => e.kid === key.kid && e.outcome === 'ok',
+      ),
+    ).toBe(true);
 
     const first = await list(`userId=${userId}&limit=2`);
     const second = await list(`userId=${userId}&limit=2&before=${first.nextCursor}`);
@@ -71,6 +92,8 @@ describe.each(DATABASES)('the auth log on %s', (kind) => {
   });
 
   it('is admin-only', async () => {
-    expect((await server.request('GET', '/v1/auth-events', { token: server.agentToken })).statusCode).toBe(403);
+    expect((await server.request('GET', '/v1/auth-events', { token: server.agentToken })).statusCode).toBe(
+      403,
+    );
   });
 });

@@ -15,13 +15,19 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
     server = await startTestServer(kind);
     clientToken = (await anonymousSession(server)).sessionToken;
     const spec = (await server.request('GET', '/openapi.json')).json();
-    routes = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
+    routes = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
     );
   });
   afterAll(() => server.close());
 
-  const UNKNOWN_IDS = ['nope', '00000000-0000-7000-8000-000000000000', 'x'.repeat(300), '%27%20OR%201%3D1', '..%2F..'];
+  const UNKNOWN_IDS = [
+    'nope',
+    '00000000-0000-7000-8000-000000000000',
+    'x'.repeat(300),
+    '%27%20OR%201%3D1',
+    '..%2F..',
+  ];
   const BODIES: unknown[] = [
     '{"unterminated',
     '[]',
@@ -67,7 +73,9 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
             });
             const code = errorCode(response.body);
             if (response.statusCode < 400 || response.statusCode >= 500 || typeof code !== 'string') {
-              failures.push(`${method} ${url} ${String(body).slice(0, 40)} → ${response.statusCode} ${response.body.slice(0, 120)}`);
+              failures.push(
+                `${method} ${url} ${String(body).slice(0, 40)} → ${response.statusCode} ${response.body.slice(0, 120)}`,
+              );
             }
           }
         }
@@ -103,7 +111,11 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
 
   it('refuses oversized bodies with 413', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(100 * 1024) });
-    const users = await server.request('POST', '/v1/users', { token: server.adminToken, body: big, headers: { 'content-type': 'application/json' } });
+    const users = await server.request('POST', '/v1/users', {
+      token: server.adminToken,
+      body: big,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(users.statusCode).toBe(413);
     expect(users.json().error.code).toBe('payload_too_large');
     const login = await server.request('POST', '/v1/client/login', {

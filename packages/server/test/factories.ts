@@ -4,7 +4,9 @@ import { insertConversation, insertMessage } from '../src/messaging/conversation
 import type { TestServer } from './harness.ts';
 
 /** An anonymous device: POST /v1/client/sessions. */
-export async function anonymousSession(server: TestServer): Promise<{ sessionToken: string; userId: string }> {
+export async function anonymousSession(
+  server: TestServer,
+): Promise<{ sessionToken: string; userId: string }> {
   const response = await server.request('POST', '/v1/client/sessions', { body: {} });
   if (response.statusCode !== 201) throw new Error(`session: ${response.statusCode} ${response.body}`);
   const body = response.json();

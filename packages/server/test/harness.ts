@@ -106,7 +106,11 @@ export async function startTestServer(
         method: method as 'GET',
         url,
         headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-        ...(body === undefined ? {} : typeof body === 'string' ? { payload: body } : { payload: body as object }),
+        ...(body === undefined
+          ? {}
+          : typeof body === 'string'
+            ? { payload: body }
+            : { payload: body as object }),
       });
       remember(secrets, response);
       return response;
@@ -175,4 +179,5 @@ export async function signUserToken(
 
 let counter = 0;
 /** A distinct external id per call, so suites never collide. */
-export const uniqueExternalId = (label = 'user'): string => `${label}-${Date.now().toString(36)}-${++counter}`;
+export const uniqueExternalId = (label = 'user'): string =>
+  `${label}-${Date.now().toString(36)}-${++counter}`;

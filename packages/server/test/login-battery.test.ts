@@ -22,10 +22,16 @@ describe.each(DATABASES)('login with forged and malformed tokens on %s', (kind) 
     server.secrets.add(jwt);
     const response = await login(server, jwt);
     expect(response.statusCode).toBe(401);
-    expect(response.json().error).toMatchObject({ code: 'invalid_token', reason, ...(claim ? { claim } : {}) });
+    expect(response.json().error).toMatchObject({
+      code: 'invalid_token',
+      reason,
+      ...(claim ? { claim } : {}),
+    });
     expect(response.body).not.toContain(key.secret);
 
-    const [event] = (await server.request('GET', '/v1/auth-events?limit=1', { token: server.adminToken })).json().data;
+    const [event] = (
+      await server.request('GET', '/v1/auth-events?limit=1', { token: server.adminToken })
+    ).json().data;
     expect(event).toMatchObject({ outcome: reason, userId: null, externalIdVerified: false });
     if (claim) expect(event.claim).toBe(claim);
   });

@@ -8,7 +8,9 @@ describe.each(DATABASES)('emails in tokens on %s', (kind) => {
   let key: { kid: string; secret: string };
   const admin = () => ({ token: server.adminToken });
   const events = async (externalId: string) =>
-    (await server.request('GET', `/v1/auth-events?externalId=${encodeURIComponent(externalId)}`, admin())).json().data;
+    (
+      await server.request('GET', `/v1/auth-events?externalId=${encodeURIComponent(externalId)}`, admin())
+    ).json().data;
 
   beforeAll(async () => {
     server = await startTestServer(kind);
@@ -20,17 +22,38 @@ describe.each(DATABASES)('emails in tokens on %s', (kind) => {
     const email = `${uniqueExternalId('m')}@example.com`;
     const emailOnly = (await server.request('POST', '/v1/users', { ...admin(), body: { email } })).json();
     const externalId = uniqueExternalId('m');
-    const body = (await login(server, await signUserToken(key, { external_id: externalId, email: ` ${email.toUpperCase()} `, email_verified: true }))).json();
-    expect(body).toMatchObject({ resolution: 'matched_email', emailOutcome: 'attached', user: { id: emailOnly.id, externalId } });
+    const body = (
+      await login(
+        server,
+        await signUserToken(key, {
+          external_id: externalId,
+          email: ` ${email.toUpperCase()} `,
+          email_verified: true,
+        }),
+      )
+    ).json();
+    expect(body).toMatchObject({
+      resolution: 'matched_email',
+      emailOutcome: 'attached',
+      user: { id: emailOnly.id, externalId },
+    });
   });
 
   it('an existing external-id user absorbs an email-only user holding the verified email', async () => {
     const externalId = uniqueExternalId('absorb');
     const first = (await login(server, await signUserToken(key, { external_id: externalId }))).json().user;
     const email = `${uniqueExternalId('absorb')}@example.com`;
-    const emailOnly = (await server.request('POST', '/v1/users', { ...admin(), body: { email, name: 'From email' } })).json();
-    const body = (await login(server, await signUserToken(key, { external_id: externalId, email, email_verified: true }))).json();
-    expect(body).toMatchObject({ resolution: 'merged_email_user', emailOutcome: 'attached', user: { id: first.id, email } });
+    const emailOnly = (
+      await server.request('POST', '/v1/users', { ...admin(), body: { email, name: 'From email' } })
+    ).json();
+    const body = (
+      await login(server, await signUserToken(key, { external_id: externalId, email, email_verified: true }))
+    ).json();
+    expect(body).toMatchObject({
+      resolution: 'merged_email_user',
+      emailOutcome: 'attached',
+      user: { id: first.id, email },
+    });
     const merged = await server.request('GET', `/v1/users/${emailOnly.id}`, admin());
     expect(merged.json().id).toBe(first.id);
   });
@@ -39,10 +62,19 @@ describe.each(DATABASES)('emails in tokens on %s', (kind) => {
     const email = `${uniqueExternalId('u')}@example.com`;
     const holder = (await server.request('POST', '/v1/users', { ...admin(), body: { email } })).json();
     const externalId = uniqueExternalId('u');
-    const body = (await login(server, await signUserToken(key, { external_id: externalId, email, email_verified: false }))).json();
+    const body = (
+      await login(server, await signUserToken(key, { external_id: externalId, email, email_verified: false }))
+    ).json();
     expect(body.user.id).not.toBe(holder.id);
-    expect(body).toMatchObject({ resolution: 'created', emailOutcome: 'ignored_unverified', user: { email: null } });
-    expect((await events(externalId))[0]).toMatchObject({ outcome: 'ok', emailOutcome: 'ignored_unverified' });
+    expect(body).toMatchObject({
+      resolution: 'created',
+      emailOutcome: 'ignored_unverified',
+      user: { email: null },
+    });
+    expect((await events(externalId))[0]).toMatchObject({
+      outcome: 'ok',
+      emailOutcome: 'ignored_unverified',
+    });
   });
 
   it('with unverifiedEmail: attach, an unverified email is kept as an unverified identity', async () => {
@@ -50,10 +82,18 @@ describe.each(DATABASES)('emails in tokens on %s', (kind) => {
     try {
       const email = `${uniqueExternalId('a')}@example.com`;
       const holder = (await server.request('POST', '/v1/users', { ...admin(), body: { email } })).json();
-      const body = (await login(server, await signUserToken(key, { external_id: uniqueExternalId('a'), email }))).json();
+      const body = (
+        await login(server, await signUserToken(key, { external_id: uniqueExternalId('a'), email }))
+      ).json();
       expect(body.user.id).not.toBe(holder.id);
       expect(body.emailOutcome).toBe('attached_unverified');
-      expect(body.user.identities).toContainEqual({ type: 'email', value: email, verified: false, primary: true, source: 'jwt' });
+      expect(body.user.identities).toContainEqual({
+        type: 'email',
+        value: email,
+        verified: false,
+        primary: true,
+        source: 'jwt',
+      });
     } finally {
       await server.request('PATCH', '/v1/settings', { ...admin(), body: { unverifiedEmail: 'ignore' } });
     }
@@ -62,18 +102,35 @@ describe.each(DATABASES)('emails in tokens on %s', (kind) => {
   it('a verified email held by a user with another external id: login succeeds, email conflict, no fusion', async () => {
     const email = `${uniqueExternalId('c')}@example.com`;
     const otherId = uniqueExternalId('other');
-    const other = (await login(server, await signUserToken(key, { external_id: otherId, email, email_verified: true }))).json().user;
+    const other = (
+      await login(server, await signUserToken(key, { external_id: otherId, email, email_verified: true }))
+    ).json().user;
 
     // A new external id: a new user, without the email.
     const newcomerId = uniqueExternalId('newcomer');
-    const newcomer = (await login(server, await signUserToken(key, { external_id: newcomerId, email, email_verified: true }))).json();
-    expect(newcomer).toMatchObject({ resolution: 'created', emailOutcome: 'conflict', user: { email: null } });
+    const newcomer = (
+      await login(server, await signUserToken(key, { external_id: newcomerId, email, email_verified: true }))
+    ).json();
+    expect(newcomer).toMatchObject({
+      resolution: 'created',
+      emailOutcome: 'conflict',
+      user: { email: null },
+    });
     expect(newcomer.user.id).not.toBe(other.id);
 
     // A known external id: matched, the email not attached.
-    const again = (await login(server, await signUserToken(key, { external_id: newcomerId, email, email_verified: true }))).json();
-    expect(again).toMatchObject({ resolution: 'matched_external_id', emailOutcome: 'conflict', user: { id: newcomer.user.id, email: null } });
-    expect((await events(newcomerId)).map((e: { emailOutcome: string }) => e.emailOutcome)).toEqual(['conflict', 'conflict']);
+    const again = (
+      await login(server, await signUserToken(key, { external_id: newcomerId, email, email_verified: true }))
+    ).json();
+    expect(again).toMatchObject({
+      resolution: 'matched_external_id',
+      emailOutcome: 'conflict',
+      user: { id: newcomer.user.id, email: null },
+    });
+    expect((await events(newcomerId)).map((e: { emailOutcome: string }) => e.emailOutcome)).toEqual([
+      'conflict',
+      'conflict',
+    ]);
 
     const holder = await server.request('GET', `/v1/users/${other.id}`, admin());
     expect(holder.json()).toMatchObject({ externalId: otherId, email });

@@ -16,13 +16,20 @@ describe.each(DATABASES)('concurrent logins on %s', (kind) => {
 
   it('50 logins at once with the same new external id produce one user', async () => {
     const externalId = uniqueExternalId('race');
-    const jwt = await signUserToken(key, { external_id: externalId, name: 'Racer', email: `${externalId}@x.example`, email_verified: true });
+    const jwt = await signUserToken(key, {
+      external_id: externalId,
+      name: 'Racer',
+      email: `${externalId}@x.example`,
+      email_verified: true,
+    });
     const responses = await Promise.all(Array.from({ length: 50 }, () => login(server, jwt)));
     expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
     const userIds = new Set(responses.map((r) => r.json().user.id));
     expect(userIds.size).toBe(1);
     expect(responses.filter((r) => r.json().resolution === 'created')).toHaveLength(1);
-    const lookup = await server.request('GET', `/v1/users?externalId=${externalId}`, { token: server.adminToken });
+    const lookup = await server.request('GET', `/v1/users?externalId=${externalId}`, {
+      token: server.adminToken,
+    });
     expect(lookup.json().data).toHaveLength(1);
     expect(lookup.json().data[0].identities).toHaveLength(2);
   });
@@ -30,7 +37,8 @@ describe.each(DATABASES)('concurrent logins on %s', (kind) => {
   it('50 anonymous devices logging in as one new user at once: one user holding all their history', async () => {
     const externalId = uniqueExternalId('devices');
     const devices = await Promise.all(Array.from({ length: 50 }, () => anonymousSession(server)));
-    for (const [i, device] of devices.entries()) await seedHistory(server, device.sessionToken, `device ${i}`);
+    for (const [i, device] of devices.entries())
+      await seedHistory(server, device.sessionToken, `device ${i}`);
     const jwt = await signUserToken(key, { external_id: externalId });
     const responses = await Promise.all(devices.map((d) => login(server, jwt, d.sessionToken)));
     expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
@@ -45,7 +53,9 @@ describe.each(DATABASES)('concurrent logins on %s', (kind) => {
     expect(texts).toEqual(devices.map((_, i) => `device ${i}`).sort());
     // Every old anonymous id now answers with the one user.
     for (const device of devices.slice(0, 5)) {
-      const response = await server.request('GET', `/v1/users/${device.userId}`, { token: server.adminToken });
+      const response = await server.request('GET', `/v1/users/${device.userId}`, {
+        token: server.adminToken,
+      });
       expect(response.json().id).toBe(userId);
     }
   });

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMessagesOfUser } from '../src/messaging/conversations.repository.ts';
 import { anonymousSession, login, seedHistory } from './factories.ts';
-import { DATABASES, leakedSecrets, signUserToken, startTestServer, type TestServer, uniqueExternalId } from './harness.ts';
+import {
+  DATABASES,
+  leakedSecrets,
+  signUserToken,
+  startTestServer,
+  type TestServer,
+  uniqueExternalId,
+} from './harness.ts';
 
 /** IDENTITY.md §6: the four scenarios people tested by hand, end to end over HTTP. */
 describe.each(DATABASES)('the four identity scenarios on %s', (kind) => {
@@ -107,7 +114,9 @@ describe.each(DATABASES)('the four identity scenarios on %s', (kind) => {
     });
     const texts = (await listMessagesOfUser(server.runtime.storage.db, owner.id)).map((m) => m.text);
     expect(texts).toContain('hello from before login');
-    const visitorNow = await server.request('GET', `/v1/users/${visitor.userId}`, { token: server.adminToken });
+    const visitorNow = await server.request('GET', `/v1/users/${visitor.userId}`, {
+      token: server.adminToken,
+    });
     expect(visitorNow.json().id).toBe(owner.id);
     const byEmail = await server.request('GET', `/v1/users?email=${encodeURIComponent(email)}`, {
       token: server.adminToken,

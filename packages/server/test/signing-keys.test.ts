@@ -42,7 +42,9 @@ describe.each(DATABASES)('signing keys on %s', (kind) => {
   it('records when a key was last used', async () => {
     const key = await server.createKey('used');
     await login(server, await signUserToken(key, { external_id: uniqueExternalId() }));
-    const listed = (await server.request('GET', '/v1/signing-keys', admin())).json().data.find((k: { kid: string }) => k.kid === key.kid);
+    const listed = (await server.request('GET', '/v1/signing-keys', admin()))
+      .json()
+      .data.find((k: { kid: string }) => k.kid === key.kid);
     expect(listed.lastUsedAt).not.toBeNull();
   });
 
@@ -52,9 +54,13 @@ describe.each(DATABASES)('signing keys on %s', (kind) => {
     const externalId = uniqueExternalId('keyed');
     const device = await anonymousSession(server);
     await seedHistory(server, device.sessionToken, 'before login');
-    const session = (await login(server, await signUserToken(key, { external_id: externalId }), device.sessionToken)).json();
+    const session = (
+      await login(server, await signUserToken(key, { external_id: externalId }), device.sessionToken)
+    ).json();
     await seedHistory(server, session.sessionToken, 'while authenticated');
-    const viaOther = (await login(server, await signUserToken(other, { external_id: uniqueExternalId() }))).json();
+    const viaOther = (
+      await login(server, await signUserToken(other, { external_id: uniqueExternalId() }))
+    ).json();
 
     const deleted = await server.request('DELETE', `/v1/signing-keys/${key.kid}`, admin());
     expect(deleted.statusCode).toBe(204);
@@ -65,7 +71,9 @@ describe.each(DATABASES)('signing keys on %s', (kind) => {
 
     const state = await server.request('GET', '/v1/client/session', { token: session.sessionToken });
     expect(state.json()).toMatchObject({ authenticated: false, kid: null, user: { id: session.user.id } });
-    const untouchedSession = await server.request('GET', '/v1/client/session', { token: viaOther.sessionToken });
+    const untouchedSession = await server.request('GET', '/v1/client/session', {
+      token: viaOther.sessionToken,
+    });
     expect(untouchedSession.json().authenticated).toBe(true);
 
     const user = await server.request('GET', `/v1/users/${session.user.id}`, admin());
@@ -75,7 +83,11 @@ describe.each(DATABASES)('signing keys on %s', (kind) => {
       ['before login', 0],
       ['while authenticated', 1],
     ]);
-    expect((await server.request('GET', '/v1/signing-keys', admin())).json().data.map((k: { kid: string }) => k.kid)).not.toContain(key.kid);
+    expect(
+      (await server.request('GET', '/v1/signing-keys', admin()))
+        .json()
+        .data.map((k: { kid: string }) => k.kid),
+    ).not.toContain(key.kid);
   });
 
   it('deleting an unknown key is 404', async () => {
@@ -87,14 +99,22 @@ describe.each(DATABASES)('signing keys on %s', (kind) => {
   it('allows at most 50 live keys', async () => {
     const live = (await server.request('GET', '/v1/signing-keys', admin())).json().data.length;
     for (let i = live; i < 50; i++) await server.createKey(`fill ${i}`);
-    const refused = await server.request('POST', '/v1/signing-keys', { ...admin(), body: { name: 'one too many' } });
+    const refused = await server.request('POST', '/v1/signing-keys', {
+      ...admin(),
+      body: { name: 'one too many' },
+    });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('too_many_keys');
   });
 
   it('needs an admin: an agent token is 403, no token 401', async () => {
-    expect((await server.request('GET', '/v1/signing-keys', { token: server.agentToken })).statusCode).toBe(403);
-    expect((await server.request('POST', '/v1/signing-keys', { token: server.agentToken, body: { name: 'x' } })).statusCode).toBe(403);
+    expect((await server.request('GET', '/v1/signing-keys', { token: server.agentToken })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await server.request('POST', '/v1/signing-keys', { token: server.agentToken, body: { name: 'x' } }))
+        .statusCode,
+    ).toBe(403);
     expect((await server.request('GET', '/v1/signing-keys')).statusCode).toBe(401);
     expect((await server.request('GET', '/v1/signing-keys', { token: 'sgt_forged' })).statusCode).toBe(401);
   });

@@ -79,7 +79,13 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       return 2;
     }
     if (error instanceof AppError || error instanceof ConfigError) {
-      io.err(values.json ? JSON.stringify({ error: { code: 'code' in error ? error.code : 'config', message: error.message } }) : error.message);
+      io.err(
+        values.json
+          ? JSON.stringify({
+              error: { code: 'code' in error ? error.code : 'config', message: error.message },
+            })
+          : error.message,
+      );
       return 1;
     }
     throw error;
@@ -92,11 +98,16 @@ type Command = (runtime: Runtime, values: Values, args: string[], print: Print) 
 const COMMANDS: Record<string, Command> = {
   'keys create': async (runtime, values, _args, print) => {
     const key = await createSigningKey(runtime, required(values.name, '--name'));
-    print(key, `kid:    ${key.kid}\nsecret: ${key.secret}\n\nThe secret is shown only now. Keep it in your backend's secret store.`);
+    print(
+      key,
+      `kid:    ${key.kid}\nsecret: ${key.secret}\n\nThe secret is shown only now. Keep it in your backend's secret store.`,
+    );
   },
   'keys list': async (runtime, _values, _args, print) => {
     const keys = await listSigningKeys(runtime);
-    const lines = keys.map((k) => `${k.kid}  ${k.secretPrefix}…  ${k.createdAt}  last used ${k.lastUsedAt ?? 'never'}  ${k.name}`);
+    const lines = keys.map(
+      (k) => `${k.kid}  ${k.secretPrefix}…  ${k.createdAt}  last used ${k.lastUsedAt ?? 'never'}  ${k.name}`,
+    );
     print({ data: keys }, lines.join('\n') || 'no signing keys');
   },
   'keys delete': async (runtime, _values, args, print) => {
@@ -105,7 +116,10 @@ const COMMANDS: Record<string, Command> = {
     print({ deleted: kid }, `deleted ${kid}; sessions it authenticated must log in again`);
   },
   'api-tokens create': async (runtime, values, _args, print) => {
-    const token = await createApiToken(runtime, { name: required(values.name, '--name'), role: role(values.role ?? 'admin') });
+    const token = await createApiToken(runtime, {
+      name: required(values.name, '--name'),
+      role: role(values.role ?? 'admin'),
+    });
     print(token, `token: ${token.token}\n\nShown only now; it cannot be recovered.`);
   },
   'agents create': async (runtime, values, _args, print) => {
@@ -120,7 +134,10 @@ const COMMANDS: Record<string, Command> = {
 };
 
 async function signToken(values: Values): Promise<string> {
-  const payload: Record<string, unknown> = { scope: 'user', external_id: required(values['external-id'], '--external-id') };
+  const payload: Record<string, unknown> = {
+    scope: 'user',
+    external_id: required(values['external-id'], '--external-id'),
+  };
   if (values.email) payload.email = values.email;
   if (values['email-verified']) payload.email_verified = true;
   if (values.name) payload.name = values.name;
@@ -129,7 +146,8 @@ async function signToken(values: Values): Promise<string> {
     .setIssuedAt();
   if (values['expires-in']) {
     const seconds = Number(values['expires-in']);
-    if (!Number.isInteger(seconds) || seconds <= 0) throw new UsageError('--expires-in takes a positive number of seconds');
+    if (!Number.isInteger(seconds) || seconds <= 0)
+      throw new UsageError('--expires-in takes a positive number of seconds');
     jwt = jwt.setExpirationTime(Math.floor(Date.now() / 1000) + seconds);
   }
   return jwt.sign(new TextEncoder().encode(required(values.secret, '--secret')));

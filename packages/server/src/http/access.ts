@@ -26,7 +26,8 @@ export function requireStaff(ctx: AppContext, role: 'admin' | 'agent' = 'agent')
     const token = bearerToken(request);
     const principal = token ? await authenticateApiToken(ctx, token) : undefined;
     if (!principal) throw new AppError('not_authenticated', 'an API token or agent session is required');
-    if (role === 'admin' && principal.role !== 'admin') throw new AppError('forbidden', 'this needs an admin');
+    if (role === 'admin' && principal.role !== 'admin')
+      throw new AppError('forbidden', 'this needs an admin');
     request.principal = principal;
   };
 }

@@ -24,18 +24,27 @@ const BY_STATUS: Record<number, ErrorCode> = {
 export function registerErrorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
-      return reply.status(error.status).send({ error: { code: error.code, message: error.message, ...error.details } });
+      return reply
+        .status(error.status)
+        .send({ error: { code: error.code, message: error.message, ...error.details } });
     }
     if (error.validation) {
       const first = error.validation[0];
       const field = first?.instancePath?.replace(/^\//, '').replaceAll('/', '.') || undefined;
       return reply.status(400).send({
-        error: { code: 'validation_failed', message: `${error.validationContext ?? 'request'}: ${error.message}`, ...(field ? { field } : {}) },
+        error: {
+          code: 'validation_failed',
+          message: `${error.validationContext ?? 'request'}: ${error.message}`,
+          ...(field ? { field } : {}),
+        },
       });
     }
-    const mapped = (error.code && FASTIFY_CODES[error.code]) || (error.statusCode && BY_STATUS[error.statusCode]);
+    const mapped =
+      (error.code && FASTIFY_CODES[error.code]) || (error.statusCode && BY_STATUS[error.statusCode]);
     if (mapped) {
-      return reply.status(ERROR_STATUS[mapped]).send({ error: { code: mapped, message: publicMessage(error) } });
+      return reply
+        .status(ERROR_STATUS[mapped])
+        .send({ error: { code: mapped, message: publicMessage(error) } });
     }
     // 5xx answers hide details; the log keeps them.
     request.log.error({ err: error }, 'unhandled error');
@@ -43,7 +52,9 @@ export function registerErrorHandling(app: App): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+    reply.status(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+    });
   });
 }
 

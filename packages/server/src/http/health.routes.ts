@@ -11,13 +11,17 @@ export async function healthRoutes(app: App, { ctx }: { ctx: AppContext }): Prom
     status: 'ok' as const,
   }));
 
-  app.get('/readyz', { schema: { tags: ['health'], response: responses({ 200: Health }) } }, async (request) => {
-    try {
-      await ctx.storage.ping();
-    } catch (error) {
-      request.log.warn({ err: error }, 'storage unreachable');
-      throw new AppError('unavailable', 'storage is unreachable');
-    }
-    return { status: 'ok' as const };
-  });
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], response: responses({ 200: Health }) } },
+    async (request) => {
+      try {
+        await ctx.storage.ping();
+      } catch (error) {
+        request.log.warn({ err: error }, 'storage unreachable');
+        throw new AppError('unavailable', 'storage is unreachable');
+      }
+      return { status: 'ok' as const };
+    },
+  );
 }

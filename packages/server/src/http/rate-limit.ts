@@ -24,6 +24,7 @@ export class RateLimiter {
   }
 
   #sweep(now: number): void {
-    for (const [key, window] of this.#windows) if (now - window.startedAt >= this.windowMs) this.#windows.delete(key);
+    for (const [key, window] of this.#windows)
+      if (now - window.startedAt >= this.windowMs) this.#windows.delete(key);
   }
 }

@@ -3,5 +3,8 @@ import type { TSchema } from '@sinclair/typebox';
 
 /** Success schemas of a route plus the one error shape every route may answer with. */
 export function responses<T extends Record<number, TSchema>>(ok: T) {
-  return { ...ok, '4xx': ErrorBody, '5xx': ErrorBody } as T & { '4xx': typeof ErrorBody; '5xx': typeof ErrorBody };
+  return { ...ok, '4xx': ErrorBody, '5xx': ErrorBody } as T & {
+    '4xx': typeof ErrorBody;
+    '5xx': typeof ErrorBody;
+  };
 }

@@ -20,7 +20,8 @@ export function registerValidation(app: App): void {
   // validated as `{}`: fine where nothing is required, a 400 naming the field where
   // something is. A body that is sent, even `null`, is validated as it is.
   app.addHook('preValidation', async (request) => {
-    const sentNothing = request.headers['content-type'] === undefined && !Number(request.headers['content-length'] ?? 0);
+    const sentNothing =
+      request.headers['content-type'] === undefined && !Number(request.headers['content-length'] ?? 0);
     if (sentNothing && request.body == null) request.body = {};
   });
 }

@@ -10,7 +10,11 @@ export async function authEventRoutes(app: App, { ctx }: { ctx: AppContext }): P
     '/v1/auth-events',
     {
       preHandler: requireStaff(ctx, 'admin'),
-      schema: { tags: ['auth log'], querystring: ListAuthEventsQuery, response: responses({ 200: Page(AuthEvent) }) },
+      schema: {
+        tags: ['auth log'],
+        querystring: ListAuthEventsQuery,
+        response: responses({ 200: Page(AuthEvent) }),
+      },
     },
     async (request) => listAuthEvents(ctx, request.query),
   );

@@ -5,7 +5,10 @@ export async function insertClientSession(db: Executor, session: ClientSessionRo
   await db.insertInto('client_sessions').values(session).execute();
 }
 
-export async function findClientSessionByHash(db: Executor, tokenHash: string): Promise<ClientSessionRow | undefined> {
+export async function findClientSessionByHash(
+  db: Executor,
+  tokenHash: string,
+): Promise<ClientSessionRow | undefined> {
   return db.selectFrom('client_sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
@@ -28,7 +31,11 @@ export async function revokeSessionsOfUser(db: Executor, userId: string, now: nu
 }
 
 export async function moveSessions(db: Executor, fromUserId: string, toUserId: string): Promise<void> {
-  await db.updateTable('client_sessions').set({ user_id: toUserId }).where('user_id', '=', fromUserId).execute();
+  await db
+    .updateTable('client_sessions')
+    .set({ user_id: toUserId })
+    .where('user_id', '=', fromUserId)
+    .execute();
 }
 
 /**

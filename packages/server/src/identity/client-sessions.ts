@@ -4,7 +4,11 @@ import type { ClientSessionRow, UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { hashToken, newBearerToken } from '../secrets.ts';
-import { findClientSessionByHash, insertClientSession, revokeClientSession } from './client-sessions.repository.ts';
+import {
+  findClientSessionByHash,
+  insertClientSession,
+  revokeClientSession,
+} from './client-sessions.repository.ts';
 import { findUser, insertUser } from './users.repository.ts';
 
 export const SESSION_TOKEN_PREFIX = 'sst';
@@ -16,7 +20,9 @@ export type LiveClientSession = {
   authenticated: boolean;
 };
 
-export async function createAnonymousSession(ctx: AppContext): Promise<{ sessionToken: string; user: UserRow }> {
+export async function createAnonymousSession(
+  ctx: AppContext,
+): Promise<{ sessionToken: string; user: UserRow }> {
   const now = ctx.now();
   const sessionToken = newBearerToken(SESSION_TOKEN_PREFIX);
   const user = await ctx.storage.db.transaction().execute(async (trx) => {
@@ -61,7 +67,10 @@ export async function findLiveSession(
   return { session, user, authenticated: session.authenticated === 1 && unexpired };
 }
 
-export async function requireLiveSession(ctx: AppContext, sessionToken: string | undefined): Promise<LiveClientSession> {
+export async function requireLiveSession(
+  ctx: AppContext,
+  sessionToken: string | undefined,
+): Promise<LiveClientSession> {
   const live = sessionToken ? await findLiveSession(ctx.storage.db, sessionToken, ctx.now()) : undefined;
   if (!live) throw new AppError('invalid_session', 'the session token is unknown, revoked or missing');
   return live;

@@ -16,8 +16,8 @@ import type { App } from '../http/types.ts';
 import { createAnonymousSession, endClientSession, requireLiveSession } from './client-sessions.ts';
 import { loginWithToken } from './login.ts';
 import { submitDetails } from './submit-details.ts';
-import { listIdentities } from './users.repository.ts';
 import { userView } from './user-view.ts';
+import { listIdentities } from './users.repository.ts';
 
 /**
  * A login body may hold a token far over the 8 KiB cap: it is still answered with
@@ -34,15 +34,21 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
     { schema: { tags, body: Type.Optional(EmptyBody), response: responses({ 201: AnonymousSession }) } },
     async (_request, reply) => {
       const { sessionToken, user } = await createAnonymousSession(ctx);
-      return reply.status(201).send({ sessionToken, user: userView(user, []), authenticated: false as const });
+      return reply
+        .status(201)
+        .send({ sessionToken, user: userView(user, []), authenticated: false as const });
     },
   );
 
   app.post(
     '/v1/client/login',
-    { bodyLimit: LOGIN_BODY_LIMIT, schema: { tags, body: LoginBody, response: responses({ 200: LoginResponse }) } },
+    {
+      bodyLimit: LOGIN_BODY_LIMIT,
+      schema: { tags, body: LoginBody, response: responses({ 200: LoginResponse }) },
+    },
     async (request) => {
-      if (!loginLimiter.take(request.ip)) throw new AppError('rate_limited', 'too many login attempts; slow down');
+      if (!loginLimiter.take(request.ip))
+        throw new AppError('rate_limited', 'too many login attempts; slow down');
       return loginWithToken(ctx, {
         jwt: request.body.jwt,
         sessionToken: bearerToken(request),

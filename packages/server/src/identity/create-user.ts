@@ -5,8 +5,8 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { normalizeEmail } from './identities.ts';
 import { applyProfileChange } from './update-user.ts';
-import { findIdentityHolder, insertUser } from './users.repository.ts';
 import { getUserView } from './user-view.ts';
+import { findIdentityHolder, insertUser } from './users.repository.ts';
 
 /**
  * A user made through the API is a directory entry, not an authenticated user: it
@@ -39,7 +39,8 @@ export async function createOrUpdateUser(
           ? await findIdentityHolder(trx, 'external_id', body.externalId, { verifiedOnly: false })
           : await findIdentityHolder(trx, 'email', normalizeEmail(body.email!), { verifiedOnly: true });
       const userId =
-        holder?.user_id ?? (await insertUser(trx, { id: newId(now), name: null, anonymous: 0, created_at: now })).id;
+        holder?.user_id ??
+        (await insertUser(trx, { id: newId(now), name: null, anonymous: 0, created_at: now })).id;
       await applyProfileChange(trx, userId, body, now);
       return { user: await getUserView(trx, userId), created: holder === undefined };
     }),

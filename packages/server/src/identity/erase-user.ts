@@ -2,8 +2,8 @@ import type { AppContext } from '../context.ts';
 import { eraseMessageText } from '../messaging/history.repository.ts';
 import { forgetAuthEventsOfUser } from './auth-events.repository.ts';
 import { revokeSessionsOfUser } from './client-sessions.repository.ts';
-import { deleteIdentitiesOf, updateUser } from './users.repository.ts';
 import { getLiveUser } from './user-view.ts';
+import { deleteIdentitiesOf, updateUser } from './users.repository.ts';
 
 /**
  * Erasure (API.md `DELETE /v1/users/:id`): profile, identities and the text of the

@@ -8,14 +8,13 @@ import { newId } from '../ids.ts';
 import { newBearerToken } from '../secrets.ts';
 import { getSettings } from '../settings/settings.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
-import { revokeClientSession } from './client-sessions.repository.ts';
+import { insertClientSession, revokeClientSession } from './client-sessions.repository.ts';
 import { findLiveSession, SESSION_TOKEN_PREFIX, sessionRow } from './client-sessions.ts';
-import { insertClientSession } from './client-sessions.repository.ts';
 import { resolveUser } from './resolve-user.ts';
-import { lookupSecret } from './signing-keys.ts';
 import { touchSigningKey } from './signing-keys.repository.ts';
-import { listIdentities } from './users.repository.ts';
+import { lookupSecret } from './signing-keys.ts';
 import { userView } from './user-view.ts';
+import { listIdentities } from './users.repository.ts';
 import { TokenRejected, verifyToken } from './verify-token.ts';
 
 export type LoginInput = {

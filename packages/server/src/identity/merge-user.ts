@@ -2,8 +2,8 @@ import type { User } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { mergeUserInto } from './merge-users.ts';
-import { listIdentities } from './users.repository.ts';
 import { getLiveUser, getUserView } from './user-view.ts';
+import { listIdentities } from './users.repository.ts';
 
 /**
  * An agent's merge by hand (IDENTITY.md §6, scenario 3). Two users that each hold an

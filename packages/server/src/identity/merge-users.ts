@@ -30,7 +30,8 @@ export async function mergeUserInto(db: Executor, from: UserRow, into: UserRow, 
       }
       continue;
     }
-    const primary = identity.type === 'email' ? identity.is_primary === 1 && !intoHasPrimaryEmail : identity.is_primary;
+    const primary =
+      identity.type === 'email' ? identity.is_primary === 1 && !intoHasPrimaryEmail : identity.is_primary;
     await updateIdentity(db, identity.id, { user_id: into.id, is_primary: primary ? 1 : 0 });
   }
 
@@ -39,7 +40,8 @@ export async function mergeUserInto(db: Executor, from: UserRow, into: UserRow, 
   await repointTombstones(db, from.id, into.id, now);
   await updateUser(db, from.id, { merged_into: into.id, updated_at: now });
 
-  const lastAuthenticatedAt = Math.max(from.last_authenticated_at ?? 0, into.last_authenticated_at ?? 0) || null;
+  const lastAuthenticatedAt =
+    Math.max(from.last_authenticated_at ?? 0, into.last_authenticated_at ?? 0) || null;
   await updateUser(db, into.id, {
     name: into.name ?? from.name,
     authenticated: from.authenticated === 1 || into.authenticated === 1 ? 1 : 0,

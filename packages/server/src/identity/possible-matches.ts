@@ -1,7 +1,7 @@
 import type { User } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
-import { findIdentitiesByValue, findUsers, listIdentities } from './users.repository.ts';
 import { getLiveUser, userViews } from './user-view.ts';
+import { findIdentitiesByValue, findUsers, listIdentities } from './users.repository.ts';
 
 /**
  * Users who hold, verified, an email this user only claimed (IDENTITY.md §6 scenario

@@ -29,7 +29,9 @@ export type Resolved = {
  */
 export async function resolveUser(db: Executor, input: ResolveUserInput): Promise<Resolved> {
   const { claims, now } = input;
-  const byExternalId = await findIdentityHolder(db, 'external_id', claims.externalId, { verifiedOnly: false });
+  const byExternalId = await findIdentityHolder(db, 'external_id', claims.externalId, {
+    verifiedOnly: false,
+  });
   const byEmail =
     claims.email && claims.emailVerified
       ? await findIdentityHolder(db, 'email', normalizeEmail(claims.email), { verifiedOnly: true })
@@ -70,7 +72,12 @@ export async function resolveUser(db: Executor, input: ResolveUserInput): Promis
   // §3.4: an anonymous visitor's history joins the user they turned out to be.
   let mergedAnonymous = false;
   const sessionUser = input.sessionUserId ? await findUser(db, input.sessionUserId) : undefined;
-  if (sessionUser && sessionUser.anonymous === 1 && !sessionUser.merged_into && sessionUser.id !== target.id) {
+  if (
+    sessionUser &&
+    sessionUser.anonymous === 1 &&
+    !sessionUser.merged_into &&
+    sessionUser.id !== target.id
+  ) {
     await mergeUserInto(db, sessionUser, target, now);
     mergedAnonymous = true;
   }

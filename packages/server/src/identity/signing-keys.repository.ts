@@ -10,12 +10,19 @@ export async function listSigningKeys(db: Executor): Promise<SigningKeyRow[]> {
 }
 
 export async function countSigningKeys(db: Executor): Promise<number> {
-  const row = await db.selectFrom('signing_keys').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const row = await db
+    .selectFrom('signing_keys')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
 export async function findSealedSecret(db: Executor, kid: string): Promise<string | undefined> {
-  const row = await db.selectFrom('signing_keys').select('secret_sealed').where('kid', '=', kid).executeTakeFirst();
+  const row = await db
+    .selectFrom('signing_keys')
+    .select('secret_sealed')
+    .where('kid', '=', kid)
+    .executeTakeFirst();
   return row?.secret_sealed;
 }
 

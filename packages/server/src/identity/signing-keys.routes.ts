@@ -1,4 +1,10 @@
-import { CreatedSigningKey, CreateSigningKeyBody, Page, SigningKey, SigningKeyParams } from '@signet/protocol';
+import {
+  CreatedSigningKey,
+  CreateSigningKeyBody,
+  Page,
+  SigningKey,
+  SigningKeyParams,
+} from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.ts';
 import { requireStaff } from '../http/access.ts';
@@ -12,7 +18,10 @@ export async function signingKeyRoutes(app: App, { ctx }: { ctx: AppContext }): 
 
   app.post(
     '/v1/signing-keys',
-    { preHandler: admin, schema: { tags, body: CreateSigningKeyBody, response: responses({ 201: CreatedSigningKey }) } },
+    {
+      preHandler: admin,
+      schema: { tags, body: CreateSigningKeyBody, response: responses({ 201: CreatedSigningKey }) },
+    },
     async (request, reply) => reply.status(201).send(await createSigningKey(ctx, request.body.name)),
   );
 
@@ -24,7 +33,10 @@ export async function signingKeyRoutes(app: App, { ctx }: { ctx: AppContext }): 
 
   app.delete(
     '/v1/signing-keys/:kid',
-    { preHandler: admin, schema: { tags, params: SigningKeyParams, response: responses({ 204: Type.Null() }) } },
+    {
+      preHandler: admin,
+      schema: { tags, params: SigningKeyParams, response: responses({ 204: Type.Null() }) },
+    },
     async (request, reply) => {
       await deleteSigningKey(ctx, request.params.kid);
       return reply.status(204).send(null);

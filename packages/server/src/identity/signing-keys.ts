@@ -30,7 +30,10 @@ export async function createSigningKey(ctx: AppContext, name: string): Promise<C
   };
   await ctx.storage.db.transaction().execute(async (trx) => {
     if ((await countSigningKeys(trx)) >= MAX_LIVE_KEYS) {
-      throw new AppError('too_many_keys', `at most ${MAX_LIVE_KEYS} signing keys may be live; delete one first`);
+      throw new AppError(
+        'too_many_keys',
+        `at most ${MAX_LIVE_KEYS} signing keys may be live; delete one first`,
+      );
     }
     await insertSigningKey(trx, row);
   });

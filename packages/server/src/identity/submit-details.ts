@@ -1,10 +1,10 @@
 import type { User } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
-import { attachEmail } from './identities.ts';
 import type { LiveClientSession } from './client-sessions.ts';
-import { updateUser } from './users.repository.ts';
+import { attachEmail } from './identities.ts';
 import { getUserView } from './user-view.ts';
+import { updateUser } from './users.repository.ts';
 
 /**
  * Details an end user types in the messenger (the bot's form). IDENTITY.md §3: such an

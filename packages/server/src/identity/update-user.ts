@@ -4,8 +4,8 @@ import { withConflictRetry } from '../db/conflicts.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError } from '../errors.ts';
 import { attachEmail, attachExternalId, normalizeEmail } from './identities.ts';
-import { findIdentityHolder, listIdentities, updateIdentity, updateUser } from './users.repository.ts';
 import { getLiveUser, getUserView } from './user-view.ts';
+import { findIdentityHolder, listIdentities, updateIdentity, updateUser } from './users.repository.ts';
 
 export type ProfileChange = {
   name?: string | null | undefined;
@@ -19,10 +19,16 @@ export type ProfileChange = {
  * verified unless `emailVerified: false` (API.md). Taking an external id or verified
  * email another user holds is a 409, never a silent merge.
  */
-export async function applyProfileChange(db: Executor, userId: string, change: ProfileChange, now: number): Promise<void> {
+export async function applyProfileChange(
+  db: Executor,
+  userId: string,
+  change: ProfileChange,
+  now: number,
+): Promise<void> {
   if (change.externalId !== undefined) {
     const holder = await findIdentityHolder(db, 'external_id', change.externalId, { verifiedOnly: false });
-    if (holder && holder.user_id !== userId) throw new AppError('external_id_taken', 'another user has this external id');
+    if (holder && holder.user_id !== userId)
+      throw new AppError('external_id_taken', 'another user has this external id');
     if (!holder) {
       const current = (await listIdentities(db, [userId])).find((i) => i.type === 'external_id');
       if (current) {
@@ -39,12 +45,18 @@ export async function applyProfileChange(db: Executor, userId: string, change: P
   if (change.email !== undefined) {
     const verified = change.emailVerified !== false;
     if (verified) {
-      const holder = await findIdentityHolder(db, 'email', normalizeEmail(change.email), { verifiedOnly: true });
-      if (holder && holder.user_id !== userId) throw new AppError('email_taken', 'another user has this email, verified');
+      const holder = await findIdentityHolder(db, 'email', normalizeEmail(change.email), {
+        verifiedOnly: true,
+      });
+      if (holder && holder.user_id !== userId)
+        throw new AppError('email_taken', 'another user has this email, verified');
     }
     await attachEmail(db, userId, change.email, verified, 'api', now);
   }
-  await updateUser(db, userId, { ...(change.name !== undefined ? { name: change.name } : {}), updated_at: now });
+  await updateUser(db, userId, {
+    ...(change.name !== undefined ? { name: change.name } : {}),
+    updated_at: now,
+  });
 }
 
 export async function updateUserProfile(ctx: AppContext, id: string, patch: PatchUserBody): Promise<User> {

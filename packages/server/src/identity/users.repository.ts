@@ -28,7 +28,9 @@ export async function findUsers(db: Executor, ids: readonly string[]): Promise<U
 export async function updateUser(
   db: Executor,
   id: string,
-  patch: Partial<Pick<UserRow, 'name' | 'authenticated' | 'last_authenticated_at' | 'merged_into' | 'erased_at'>> & {
+  patch: Partial<
+    Pick<UserRow, 'name' | 'authenticated' | 'last_authenticated_at' | 'merged_into' | 'erased_at'>
+  > & {
     updated_at: number;
   },
 ): Promise<void> {
@@ -37,7 +39,11 @@ export async function updateUser(
 
 /** Users merged into `from` now point at `to`, so every tombstone is one hop from a survivor. */
 export async function repointTombstones(db: Executor, from: string, to: string, now: number): Promise<void> {
-  await db.updateTable('users').set({ merged_into: to, updated_at: now }).where('merged_into', '=', from).execute();
+  await db
+    .updateTable('users')
+    .set({ merged_into: to, updated_at: now })
+    .where('merged_into', '=', from)
+    .execute();
 }
 
 export async function listUsers(db: Executor, before: string | undefined, limit: number): Promise<UserRow[]> {
@@ -94,7 +100,9 @@ export async function insertIdentity(db: Executor, identity: IdentityRow): Promi
 export async function updateIdentity(
   db: Executor,
   id: string,
-  patch: Partial<Pick<IdentityRow, 'verified' | 'is_primary' | 'source' | 'value' | 'normalized' | 'user_id'>>,
+  patch: Partial<
+    Pick<IdentityRow, 'verified' | 'is_primary' | 'source' | 'value' | 'normalized' | 'user_id'>
+  >,
 ): Promise<void> {
   await db.updateTable('identities').set(patch).where('id', '=', id).execute();
 }

@@ -45,7 +45,10 @@ export async function userRoutes(app: App, { ctx }: { ctx: AppContext }): Promis
 
   app.get(
     '/v1/users',
-    { preHandler: staff, schema: { tags, querystring: ListUsersQuery, response: responses({ 200: Page(User) }) } },
+    {
+      preHandler: staff,
+      schema: { tags, querystring: ListUsersQuery, response: responses({ 200: Page(User) }) },
+    },
     async (request) => findUsersBy(ctx, request.query),
   );
 
@@ -63,7 +66,10 @@ export async function userRoutes(app: App, { ctx }: { ctx: AppContext }): Promis
 
   app.patch(
     '/v1/users/:id',
-    { preHandler: staff, schema: { tags, params: UserParams, body: PatchUserBody, response: responses({ 200: User }) } },
+    {
+      preHandler: staff,
+      schema: { tags, params: UserParams, body: PatchUserBody, response: responses({ 200: User }) },
+    },
     async (request) => updateUserProfile(ctx, request.params.id, request.body),
   );
 
@@ -78,7 +84,10 @@ export async function userRoutes(app: App, { ctx }: { ctx: AppContext }): Promis
 
   app.post(
     '/v1/users/:id/merge',
-    { preHandler: staff, schema: { tags, params: UserParams, body: MergeUserBody, response: responses({ 200: User }) } },
+    {
+      preHandler: staff,
+      schema: { tags, params: UserParams, body: MergeUserBody, response: responses({ 200: User }) },
+    },
     async (request) => mergeUserByHand(ctx, request.params.id, request.body.intoUserId),
   );
 }

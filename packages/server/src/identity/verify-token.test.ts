@@ -37,13 +37,19 @@ describe('verifyToken', () => {
     const forged = BATTERY.find((c) => c.name === 'signature by another secret')!.token(key);
     const error = await verifyToken(forged, lookup).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenRejected);
-    expect((error as TokenRejected).hints).toMatchObject({ kid: key.kid, externalId: 'battery-user', hadExp: true });
+    expect((error as TokenRejected).hints).toMatchObject({
+      kid: key.kid,
+      externalId: 'battery-user',
+      hadExp: true,
+    });
   });
 
   it('takes the email as verified only when email_verified is literally true', async () => {
     const { forge } = await import('../../test/token-battery.ts');
     const verified = await verifyToken(
-      forge(key, { payload: { scope: 'user', external_id: 'e', email: 'A@B.example', email_verified: true } }),
+      forge(key, {
+        payload: { scope: 'user', external_id: 'e', email: 'A@B.example', email_verified: true },
+      }),
       lookup,
     );
     const unverified = await verifyToken(

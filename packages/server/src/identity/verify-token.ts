@@ -106,7 +106,8 @@ function checkClaims(
   if (payload.scope !== 'user') throw reject('bad_scope');
 
   let externalId = payload.external_id;
-  if (externalId === undefined || externalId === null || externalId === '') throw reject('missing_external_id');
+  if (externalId === undefined || externalId === null || externalId === '')
+    throw reject('missing_external_id');
   if (typeof externalId === 'number' && Number.isFinite(externalId)) externalId = decimalString(externalId);
   if (typeof externalId !== 'string') throw reject('invalid_claim', 'external_id');
   if ([...externalId].length > MAX_EXTERNAL_ID) throw reject('external_id_too_long');
@@ -116,7 +117,10 @@ function checkClaims(
     throw reject('invalid_claim', 'name');
   }
   const email = payload.email;
-  if (email !== undefined && (typeof email !== 'string' || email.length > MAX_EMAIL || !EMAIL_SHAPE.test(email.trim()))) {
+  if (
+    email !== undefined &&
+    (typeof email !== 'string' || email.length > MAX_EMAIL || !EMAIL_SHAPE.test(email.trim()))
+  ) {
     throw reject('invalid_claim', 'email');
   }
   const emailVerified = payload.email_verified;
@@ -159,6 +163,7 @@ function hintsFrom(header: Record<string, unknown>, payload: Record<string, unkn
   if (typeof header.kid === 'string' && header.kid.length <= 100) hints.kid = header.kid;
   const externalId = payload.external_id;
   if (typeof externalId === 'string' && externalId.length > 0) hints.externalId = externalId.slice(0, 255);
-  else if (typeof externalId === 'number' && Number.isFinite(externalId)) hints.externalId = decimalString(externalId);
+  else if (typeof externalId === 'number' && Number.isFinite(externalId))
+    hints.externalId = decimalString(externalId);
   return hints;
 }

@@ -10,7 +10,12 @@ export async function insertMessage(db: Executor, row: MessageRow): Promise<void
 }
 
 export async function listConversationsOfUser(db: Executor, userId: string): Promise<ConversationRow[]> {
-  return db.selectFrom('conversations').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').execute();
+  return db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .execute();
 }
 
 export async function listMessagesOfUser(db: Executor, userId: string): Promise<MessageRow[]> {

@@ -8,8 +8,10 @@ import { getSettings, updateSettings } from './settings.ts';
 export async function settingsRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
   const admin = requireStaff(ctx, 'admin');
   const tags = ['settings'];
-  app.get('/v1/settings', { preHandler: admin, schema: { tags, response: responses({ 200: Settings }) } }, async () =>
-    getSettings(ctx.storage.db),
+  app.get(
+    '/v1/settings',
+    { preHandler: admin, schema: { tags, response: responses({ 200: Settings }) } },
+    async () => getSettings(ctx.storage.db),
   );
   app.patch(
     '/v1/settings',

@@ -71,7 +71,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['user_id', 'type', 'normalized'])
     .unique()
     .execute();
-  await db.schema.createIndex('identities_email_lookup').on('identities').columns(['type', 'normalized']).execute();
+  await db.schema
+    .createIndex('identities_email_lookup')
+    .on('identities')
+    .columns(['type', 'normalized'])
+    .execute();
 
   await db.schema
     .createTable('client_sessions')
@@ -105,7 +109,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('user_agent', 'text')
     .execute();
   await db.schema.createIndex('auth_events_outcome').on('auth_events').columns(['outcome', 'id']).execute();
-  await db.schema.createIndex('auth_events_external_id').on('auth_events').columns(['external_id', 'id']).execute();
+  await db.schema
+    .createIndex('auth_events_external_id')
+    .on('auth_events')
+    .columns(['external_id', 'id'])
+    .execute();
   await db.schema.createIndex('auth_events_user').on('auth_events').columns(['user_id', 'id']).execute();
   await db.schema.createIndex('auth_events_kid').on('auth_events').columns(['kid', 'id']).execute();
 
@@ -162,6 +170,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('client_message_id', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('messages_conversation').on('messages').columns(['conversation_id', 'id']).execute();
+  await db.schema
+    .createIndex('messages_conversation')
+    .on('messages')
+    .columns(['conversation_id', 'id'])
+    .execute();
   await db.schema.createIndex('messages_user').on('messages').columns(['user_id', 'id']).execute();
 }
