@@ -44,7 +44,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
     logger,
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 64 * 1024,
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     // Errors raised before routing (a URL that cannot be decoded, a giant path
     // segment) get the project's error shape too. An id that names nothing is a 404.
     frameworkErrors: (error, _request, reply) => {

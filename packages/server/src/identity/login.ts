@@ -12,7 +12,7 @@ import { insertClientSession, revokeClientSession } from './client-sessions.repo
 import { findLiveSession, SESSION_TOKEN_PREFIX, sessionRow } from './client-sessions.ts';
 import { resolveUser } from './resolve-user.ts';
 import { touchSigningKey } from './signing-keys.repository.ts';
-import { lookupSecret } from './signing-keys.ts';
+import { lookupVerificationKey } from './signing-keys.ts';
 import { userView } from './user-view.ts';
 import { listIdentities } from './users.repository.ts';
 import { TokenRejected, verifyToken } from './verify-token.ts';
@@ -53,7 +53,7 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
 
   let claims: Awaited<ReturnType<typeof verifyToken>>;
   try {
-    claims = await verifyToken(input.jwt, (kid) => lookupSecret(ctx, kid), startedAt);
+    claims = await verifyToken(input.jwt, (kid) => lookupVerificationKey(ctx, kid), startedAt);
   } catch (error) {
     if (!(error instanceof TokenRejected)) throw error;
     await insertAuthEvent(

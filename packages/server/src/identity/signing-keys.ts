@@ -64,17 +64,22 @@ export async function deleteSigningKey(ctx: AppContext, kid: string): Promise<vo
   await ctx.bus.publish({ type: 'signing_key.deleted', kid, sessionIds });
 }
 
-/** The secret of a live key; read from the database on every login so a deletion is seen at once. */
-export async function lookupSecret(ctx: AppContext, kid: string): Promise<string | undefined> {
+/**
+ * The HMAC key of a live signing key. The row is read on every login, so a deletion
+ * is seen at once on every node; decrypting and importing the key happen once.
+ */
+export async function lookupVerificationKey(ctx: AppContext, kid: string): Promise<CryptoKey | undefined> {
   const sealed = await findSealedSecret(ctx.storage.db, kid);
   if (sealed === undefined) return undefined;
-  const cached = secretCache.get(sealed);
-  if (cached !== undefined) return cached;
-  const secret = ctx.masterKey.decrypt(sealed);
-  if (secretCache.size > 1000) secretCache.clear();
-  secretCache.set(sealed, secret);
-  return secret;
+  let key = keyCache.get(sealed);
+  if (!key) {
+    const secret = new TextEncoder().encode(ctx.masterKey.decrypt(sealed));
+    key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    if (keyCache.size > 1000) keyCache.clear();
+    keyCache.set(sealed, key);
+  }
+  return key;
 }
 
 // Keyed by the sealed text, so a deleted or replaced key can never be served from here.
-const secretCache = new Map<string, string>();
+const keyCache = new Map<string, Promise<CryptoKey>>();

@@ -39,8 +39,11 @@ export class TokenRejected extends Error {
   }
 }
 
-/** Returns the key's secret string for a live kid, or undefined. */
-export type SecretLookup = (kid: string) => Promise<string | undefined>;
+/**
+ * Returns the HMAC key for a live kid (the secret string's UTF-8 bytes, IDENTITY.md §1,
+ * or that key already imported), or undefined.
+ */
+export type SecretLookup = (kid: string) => Promise<string | CryptoKey | undefined>;
 
 /**
  * Verifies an end-user token exactly as IDENTITY.md §2 says. jose checks the HS256
@@ -78,7 +81,9 @@ export async function verifyToken(
   if (!isCanonicalMac(signaturePart)) throw reject('bad_signature');
   try {
     // jose compares the MAC in constant time; the secret string's UTF-8 bytes are the key (§1).
-    await compactVerify(token, Buffer.from(secret, 'utf8'), { algorithms: ['HS256'] });
+    await compactVerify(token, typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret, {
+      algorithms: ['HS256'],
+    });
   } catch {
     throw reject('bad_signature');
   }

@@ -89,7 +89,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('revoked_at', 'bigint')
     .execute();
   await db.schema.createIndex('client_sessions_user').on('client_sessions').column('user_id').execute();
-  await db.schema.createIndex('client_sessions_kid').on('client_sessions').column('kid').execute();
 
   await db.schema
     .createTable('auth_events')
@@ -108,14 +107,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('ip', 'text')
     .addColumn('user_agent', 'text')
     .execute();
-  await db.schema.createIndex('auth_events_outcome').on('auth_events').columns(['outcome', 'id']).execute();
+  // Every index is written on every login; outcome and kid filters are rare admin reads
+  // that walk the primary key newest-first instead.
   await db.schema
     .createIndex('auth_events_external_id')
     .on('auth_events')
     .columns(['external_id', 'id'])
     .execute();
   await db.schema.createIndex('auth_events_user').on('auth_events').columns(['user_id', 'id']).execute();
-  await db.schema.createIndex('auth_events_kid').on('auth_events').columns(['kid', 'id']).execute();
 
   await db.schema
     .createTable('agents')

@@ -1,0 +1,29 @@
+/**
+ * `npm run bench [-- --quick] [-- --only login]`: each scenario against a freshly
+ * started server on 127.0.0.1, its bare baseline measured in the same run, a table on
+ * stdout and `bench/results/latest.json` for anyone to read without the code.
+ */
+import { parseArgs } from 'node:util';
+import { printTable, type ScenarioResult, writeResults } from './lib/results.ts';
+import { loginScenarios } from './scenarios/login.ts';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } },
+});
+const quick = values.quick ?? false;
+const startedAt = new Date();
+const scenarios: ScenarioResult[] = [];
+const wanted = (name: string) => !values.only || values.only.split(',').includes(name);
+
+if (wanted('login')) {
+  const sizes = quick
+    ? { seconds: 2, concurrency: 16, rate: 100 }
+    : { seconds: 10, concurrency: 32, rate: 200 };
+  scenarios.push(...(await loginScenarios({ ...sizes, label: 'SQLite' })));
+  const pgUrl = process.env.BENCH_DATABASE_URL;
+  if (pgUrl) scenarios.push(...(await loginScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
+}
+
+printTable(scenarios);
+const path = writeResults(scenarios, startedAt, values.out ?? (quick ? 'quick.json' : 'latest.json'));
+console.log(`wrote ${path}`);
