@@ -5,12 +5,15 @@ import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.routes.ts';
+import { RateLimiter } from './http/rate-limit.ts';
 import type { App } from './http/types.ts';
 import { registerValidation } from './http/validation.ts';
 import { authEventRoutes } from './identity/auth-events.routes.ts';
 import { clientIdentityRoutes } from './identity/client.routes.ts';
 import { signingKeyRoutes } from './identity/signing-keys.routes.ts';
 import { userRoutes } from './identity/users.routes.ts';
+import { clientMessagingRoutes } from './messaging/client.routes.ts';
+import { conversationRoutes } from './messaging/conversations.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
 
 /** Anything that could authenticate someone is cut out of every log line. */
@@ -79,6 +82,9 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(authEventRoutes, { ctx });
   await app.register(settingsRoutes, { ctx });
   await app.register(clientIdentityRoutes, { ctx });
+  await app.register(conversationRoutes, { ctx });
+  const messageLimiter = new RateLimiter(ctx.config.messageRatePerSecond, 1000);
+  await app.register(clientMessagingRoutes, { ctx, messageLimiter });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -20,6 +20,8 @@ const EnvSchema = Type.Object({
   ),
   TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   LOGIN_RATE_PER_MINUTE: Type.Integer({ minimum: 0, default: 600 }),
+  MESSAGE_RATE_PER_SECOND: Type.Integer({ minimum: 0, default: 10 }),
+  MAX_SOCKETS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -36,6 +38,10 @@ export type Config = {
   trustProxy: boolean;
   /** Login attempts per client IP per minute; 0 turns the limit off. */
   loginRatePerMinute: number;
+  /** Messages an end-user session may send per second, over HTTP and WebSocket together. */
+  messageRatePerSecond: number;
+  /** Open sockets one end user may hold on one server process. */
+  maxSocketsPerUser: number;
 };
 
 export class ConfigError extends Error {
@@ -45,7 +51,7 @@ export class ConfigError extends Error {
   }
 }
 
-const NUMERIC = new Set(['PORT', 'LOGIN_RATE_PER_MINUTE']);
+const NUMERIC = new Set(['PORT', 'LOGIN_RATE_PER_MINUTE', 'MESSAGE_RATE_PER_SECOND', 'MAX_SOCKETS_PER_USER']);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
   const raw: Record<string, unknown> = {};
@@ -71,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY === '1',
     loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
+    messageRatePerSecond: e.MESSAGE_RATE_PER_SECOND,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
   };
 }
 

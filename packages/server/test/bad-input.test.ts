@@ -44,6 +44,9 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
   const VALID_BODIES: Record<string, unknown> = {
     'PATCH /v1/users/{id}': { name: 'n' },
     'POST /v1/users/{id}/merge': { intoUserId: '00000000-0000-7000-8000-000000000001' },
+    'PATCH /v1/conversations/{id}': { status: 'solved' },
+    'POST /v1/conversations/{id}/messages': { text: 'hello' },
+    'POST /v1/conversations/{id}/read': { messageId: '00000000-0000-7000-8000-000000000001' },
   };
 
   const errorCode = (body: string): unknown => {

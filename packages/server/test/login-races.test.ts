@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listConversationsOfUser, listMessagesOfUser } from '../src/messaging/conversations.repository.ts';
+import { listConversationsOfUser } from '../src/messaging/conversations.repository.ts';
+import { listMessagesOfUser } from '../src/messaging/messages.repository.ts';
 import { anonymousSession, login, seedHistory } from './factories.ts';
 import { DATABASES, signUserToken, startTestServer, type TestServer, uniqueExternalId } from './harness.ts';
 

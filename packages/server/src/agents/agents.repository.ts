@@ -30,3 +30,18 @@ export async function touchApiToken(db: Executor, id: string, now: number): Prom
     .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
     .execute();
 }
+
+/** An agent account or API token by id: either may be assigned a conversation. */
+export async function findAssignee(
+  db: Executor,
+  id: string,
+): Promise<{ id: string; name: string } | undefined> {
+  const agent = await db.selectFrom('agents').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+  if (agent) return agent;
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'name'])
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+}

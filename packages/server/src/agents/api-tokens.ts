@@ -6,7 +6,8 @@ import { findApiTokenByHash, insertApiToken, touchApiToken } from './agents.repo
 
 export const API_TOKEN_PREFIX = 'sgt';
 
-export type Principal = { kind: 'api_token'; id: string; role: ApiTokenRow['role'] };
+/** Who is calling the admin/agent API: the id and name stand as the author of replies. */
+export type Principal = { kind: 'api_token'; id: string; name: string; role: ApiTokenRow['role'] };
 
 /** Shown once; only its hash is kept. */
 export async function createApiToken(
@@ -33,5 +34,5 @@ export async function authenticateApiToken(ctx: AppContext, token: string): Prom
   const row = await findApiTokenByHash(ctx.storage.db, hashToken(token));
   if (!row) return undefined;
   await touchApiToken(ctx.storage.db, row.id, ctx.now());
-  return { kind: 'api_token', id: row.id, role: row.role };
+  return { kind: 'api_token', id: row.id, name: row.name, role: row.role };
 }

@@ -2,6 +2,8 @@
  * Row types as both databases store them. Booleans are 0/1 integers and times are
  * epoch milliseconds on both dialects, so repositories convert in one place.
  */
+import type { Generated } from 'kysely';
+
 export type Flag = 0 | 1;
 
 export interface SigningKeyRow {
@@ -100,6 +102,8 @@ export interface ConversationRow {
   created_at: number;
   updated_at: number;
   last_message_at: number | null;
+  /** Newest activity (a message, a status change): the inbox sorts by it. */
+  activity_at: number | null;
 }
 
 export interface MessageRow {
@@ -111,7 +115,28 @@ export interface MessageRow {
   text: string;
   authenticated: Flag;
   client_message_id: string | null;
+  author_name: string | null;
   created_at: number;
+}
+
+export interface EventRow {
+  /** The cursor: grows in commit order. */
+  id: Generated<number>;
+  /** The end user whose devices receive it; null for inbox-only events. */
+  user_id: string | null;
+  /** Whether agents' inboxes receive it. */
+  inbox: Flag;
+  type: string;
+  payload: string;
+  created_at: number;
+}
+
+export interface ConversationReadRow {
+  conversation_id: string;
+  /** `user`, or `agents` for the team's shared marker. */
+  reader: 'user' | 'agents';
+  message_id: string;
+  updated_at: number;
 }
 
 export interface Database {
@@ -125,4 +150,6 @@ export interface Database {
   settings: SettingRow;
   conversations: ConversationRow;
   messages: MessageRow;
+  events: EventRow;
+  conversation_reads: ConversationReadRow;
 }

@@ -6,7 +6,7 @@ import type { AuthEventRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { newBearerToken } from '../secrets.ts';
-import { getSettings } from '../settings/settings.ts';
+import { currentSettings } from '../settings/settings.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
 import { insertClientSession, revokeClientSession } from './client-sessions.repository.ts';
 import { findLiveSession, SESSION_TOKEN_PREFIX, sessionRow } from './client-sessions.ts';
@@ -73,7 +73,7 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
   }
 
   const previous = input.sessionToken ? await findLiveSession(db, input.sessionToken, startedAt) : undefined;
-  const { unverifiedEmail } = await getSettings(db);
+  const { unverifiedEmail } = await currentSettings(ctx);
   const sessionToken = newBearerToken(SESSION_TOKEN_PREFIX);
 
   const { resolved, identities } = await withConflictRetry(() =>

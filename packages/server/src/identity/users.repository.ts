@@ -1,3 +1,4 @@
+import { PostgresAdapter } from 'kysely';
 import type { Executor } from '../db/executor.ts';
 import type { IdentityRow, UserRow } from '../db/schema.ts';
 
@@ -113,4 +114,14 @@ export async function deleteIdentity(db: Executor, id: string): Promise<void> {
 
 export async function deleteIdentitiesOf(db: Executor, userId: string): Promise<void> {
   await db.deleteFrom('identities').where('user_id', '=', userId).execute();
+}
+
+/**
+ * Serializes writers for one user inside a transaction (first message creating the
+ * conversation, say). PostgreSQL locks the row; SQLite has a single writer already.
+ */
+export async function lockUser(db: Executor, id: string): Promise<void> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+  }
 }

@@ -1,23 +1,73 @@
 import type { Executor } from '../db/executor.ts';
-import type { ConversationRow, MessageRow } from '../db/schema.ts';
+import type { ConversationRow } from '../db/schema.ts';
 
 export async function insertConversation(db: Executor, row: ConversationRow): Promise<void> {
   await db.insertInto('conversations').values(row).execute();
 }
 
-export async function insertMessage(db: Executor, row: MessageRow): Promise<void> {
-  await db.insertInto('messages').values(row).execute();
+export async function findConversation(db: Executor, id: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function listConversationsOfUser(db: Executor, userId: string): Promise<ConversationRow[]> {
+export async function newestConversationOfUser(
+  db: Executor,
+  userId: string,
+): Promise<ConversationRow | undefined> {
   return db
     .selectFrom('conversations')
     .selectAll()
     .where('user_id', '=', userId)
     .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function listConversationsOfUser(
+  db: Executor,
+  userId: string,
+  limit = 200,
+): Promise<ConversationRow[]> {
+  return db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .limit(limit)
     .execute();
 }
 
-export async function listMessagesOfUser(db: Executor, userId: string): Promise<MessageRow[]> {
-  return db.selectFrom('messages').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+export type InboxFilter = {
+  status?: ConversationRow['status'] | undefined;
+  userId?: string | undefined;
+  assigneeId?: string | undefined;
+  /** Keyset: conversations strictly after this (activity, id) pair, newest activity first. */
+  after?: { activityAt: number; id: string } | undefined;
+  limit: number;
+};
+
+export async function listInbox(db: Executor, filter: InboxFilter): Promise<ConversationRow[]> {
+  let query = db.selectFrom('conversations').selectAll();
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.userId) query = query.where('user_id', '=', filter.userId);
+  if (filter.assigneeId) query = query.where('assignee_id', '=', filter.assigneeId);
+  const after = filter.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('activity_at', '<', after.activityAt),
+        eb.and([eb('activity_at', '=', after.activityAt), eb('id', '<', after.id)]),
+      ]),
+    );
+  }
+  return query.orderBy('activity_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+}
+
+export async function updateConversation(
+  db: Executor,
+  id: string,
+  patch: Partial<
+    Pick<ConversationRow, 'status' | 'assignee_id' | 'updated_at' | 'last_message_at' | 'activity_at'>
+  >,
+): Promise<void> {
+  await db.updateTable('conversations').set(patch).where('id', '=', id).execute();
 }

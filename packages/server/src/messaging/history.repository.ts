@@ -1,6 +1,9 @@
 import type { Executor } from '../db/executor.ts';
 
-/** Moves every conversation and message of one user to another (IDENTITY.md §3.4). */
+/**
+ * Moves every conversation, message and stored event of one user to another
+ * (IDENTITY.md §3.4), so the survivor's devices replay the whole history.
+ */
 export async function moveHistory(db: Executor, fromUserId: string, toUserId: string): Promise<number> {
   const moved = await db
     .updateTable('conversations')
@@ -14,6 +17,7 @@ export async function moveHistory(db: Executor, fromUserId: string, toUserId: st
     .where('author_type', '=', 'user')
     .where('author_id', '=', fromUserId)
     .execute();
+  await db.updateTable('events').set({ user_id: toUserId }).where('user_id', '=', fromUserId).execute();
   return Number(moved.numUpdatedRows);
 }
 

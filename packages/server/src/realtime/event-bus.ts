@@ -1,8 +1,17 @@
 /**
- * Events leave through the bus and sockets listen (DESIGN.md). The in-process bus is the
- * default; the Redis bus carries the same events between server processes.
+ * Events leave through the bus and sockets listen (DESIGN.md). The bus carries
+ * notices, not the truth: a socket that hears "user U has events up to cursor N"
+ * reads them from the database, so a notice lost with a dropped Redis connection is
+ * never a lost message. The in-process bus is the default; the Redis bus carries the
+ * same notices between server processes.
  */
+export type TypingAuthor = { type: 'user' | 'agent'; id: string | null; name: string | null };
+
 export type BusEvent =
+  /** New rows in the event log for these users' devices and/or the agents' inbox. */
+  | { type: 'events'; userIds: string[]; inbox: boolean; cursor: number }
+  /** Ephemeral, never stored: goes to the user's devices and the inbox. */
+  | { type: 'typing'; userId: string; conversationId: string; author: TypingAuthor }
   | { type: 'signing_key.deleted'; kid: string; sessionIds: string[] }
   | { type: 'session.ended'; sessionIds: string[] }
   | { type: 'user.merged'; fromUserId: string; intoUserId: string };
@@ -12,6 +21,8 @@ export type BusListener = (event: BusEvent) => void;
 export interface EventBus {
   publish(event: BusEvent): Promise<void>;
   subscribe(listener: BusListener): () => void;
+  /** Called after the bus was cut off and is back: notices may have been lost meanwhile. */
+  onResync(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -25,6 +36,10 @@ export class MemoryEventBus implements EventBus {
   subscribe(listener: BusListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  onResync(): () => void {
+    return () => {};
   }
 
   async close(): Promise<void> {

@@ -14,7 +14,23 @@ export async function getSettings(db: Executor): Promise<Settings> {
   return settings as Settings;
 }
 
+/**
+ * Settings as hot paths read them (every login, every send, every cross-origin
+ * request): from memory for up to a second, so another node's change is seen within
+ * that second and this node's at once.
+ */
+export async function currentSettings(ctx: AppContext): Promise<Settings> {
+  const cached = cache.get(ctx.storage);
+  if (cached && cached.until > ctx.now()) return cached.settings;
+  const settings = await getSettings(ctx.storage.db);
+  cache.set(ctx.storage, { settings, until: ctx.now() + 1000 });
+  return settings;
+}
+
+const cache = new WeakMap<object, { settings: Settings; until: number }>();
+
 export async function updateSettings(ctx: AppContext, patch: PatchSettingsBody): Promise<Settings> {
+  cache.delete(ctx.storage);
   return ctx.storage.db.transaction().execute(async (trx) => {
     const values: Record<string, string> = {};
     for (const [key, value] of Object.entries(patch)) {

@@ -1,0 +1,65 @@
+import type { AgentReplyBody, Message } from '@signet/protocol';
+import type { Principal } from '../agents/api-tokens.ts';
+import type { AppContext } from '../context.ts';
+import { withConflictRetry } from '../db/conflicts.ts';
+import { AppError } from '../errors.ts';
+import { isId, newId } from '../ids.ts';
+import { findConversation, updateConversation } from './conversations.repository.ts';
+import { announce, recordEvents } from './event-log.ts';
+import { findByClientMessageId, insertMessage, upsertReadMarker } from './messages.repository.ts';
+import type { SentMessage } from './send-user-message.ts';
+import { messageView } from './views.ts';
+
+/** An agent's reply. Replying also marks the thread read for the team. */
+export async function sendAgentMessage(
+  ctx: AppContext,
+  agent: Principal,
+  conversationId: string,
+  input: AgentReplyBody,
+): Promise<SentMessage> {
+  if (!isId(conversationId)) throw new AppError('not_found', 'no such conversation');
+  const { sent, recorded } = await withConflictRetry(() =>
+    ctx.storage.db.transaction().execute(async (trx) => {
+      if (input.clientMessageId !== undefined) {
+        const existing = await findByClientMessageId(
+          trx,
+          { type: 'agent', id: agent.id },
+          input.clientMessageId,
+        );
+        if (existing) return { sent: { message: messageView(existing), created: false }, recorded: [] };
+      }
+      const conversation = await findConversation(trx, conversationId);
+      if (!conversation) throw new AppError('not_found', 'no such conversation');
+      const now = ctx.now();
+      const row = {
+        id: newId(now),
+        conversation_id: conversation.id,
+        user_id: conversation.user_id,
+        author_type: 'agent' as const,
+        author_id: agent.id,
+        author_name: agent.name,
+        text: input.text,
+        authenticated: 0 as const,
+        client_message_id: input.clientMessageId ?? null,
+        created_at: now,
+      };
+      await insertMessage(trx, row);
+      await updateConversation(trx, conversation.id, {
+        last_message_at: now,
+        activity_at: now,
+        updated_at: now,
+      });
+      await upsertReadMarker(trx, conversation.id, 'agents', row.id, now);
+      const message = messageView(row);
+      const recorded = await recordEvents(
+        trx,
+        { userId: conversation.user_id, inbox: true },
+        [{ type: 'message.created', message }],
+        now,
+      );
+      return { sent: { message, created: true }, recorded };
+    }),
+  );
+  await announce(ctx, recorded);
+  return sent;
+}

@@ -1,0 +1,130 @@
+import type { Message, SendMessageBody, StoredEvent } from '@signet/protocol';
+import type { AppContext } from '../context.ts';
+import { withConflictRetry } from '../db/conflicts.ts';
+import type { Executor } from '../db/executor.ts';
+import type { ConversationRow } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import type { LiveClientSession } from '../identity/client-sessions.ts';
+import { lockUser } from '../identity/users.repository.ts';
+import { newId } from '../ids.ts';
+import { currentSettings } from '../settings/settings.ts';
+import {
+  findConversation,
+  insertConversation,
+  newestConversationOfUser,
+  updateConversation,
+} from './conversations.repository.ts';
+import { announce, recordEvents } from './event-log.ts';
+import { findByClientMessageId, insertMessage } from './messages.repository.ts';
+import { conversationView, messageView } from './views.ts';
+
+export type SentMessage = { message: Message; created: boolean };
+
+/**
+ * An end user's message, stored in one transaction and acknowledged only after commit.
+ * Idempotent on (user, clientMessageId): a retry answers with the original message.
+ * A message to a solved conversation starts a follow-up, unless the conversation was
+ * solved within the `reopenSolvedWithinMinutes` window.
+ */
+export async function sendUserMessage(
+  ctx: AppContext,
+  live: LiveClientSession,
+  input: SendMessageBody,
+): Promise<SentMessage> {
+  const { reopenSolvedWithinMinutes } = await currentSettings(ctx);
+  const user = live.user;
+  const { sent, recorded } = await withConflictRetry(() =>
+    ctx.storage.db.transaction().execute(async (trx) => {
+      await lockUser(trx, user.id);
+      const existing = await findByClientMessageId(trx, { type: 'user', id: user.id }, input.clientMessageId);
+      if (existing) return { sent: { message: messageView(existing), created: false }, recorded: [] };
+
+      const now = ctx.now();
+      const events: StoredEvent[] = [];
+      const conversation = await conversationFor(
+        trx,
+        user.id,
+        input.conversationId,
+        reopenSolvedWithinMinutes,
+        now,
+        events,
+      );
+      const row = {
+        id: newId(now),
+        conversation_id: conversation.id,
+        user_id: user.id,
+        author_type: 'user' as const,
+        author_id: user.id,
+        author_name: user.name,
+        text: input.text,
+        // IDENTITY.md §3.5: taken from the sending session, at send time.
+        authenticated: live.authenticated ? (1 as const) : (0 as const),
+        client_message_id: input.clientMessageId,
+        created_at: now,
+      };
+      await insertMessage(trx, row);
+      await updateConversation(trx, conversation.id, {
+        last_message_at: now,
+        activity_at: now,
+        updated_at: now,
+      });
+      const message = messageView(row);
+      events.push({ type: 'message.created', message });
+      const recorded = await recordEvents(trx, { userId: user.id, inbox: true }, events, now);
+      return { sent: { message, created: true }, recorded };
+    }),
+  );
+  await announce(ctx, recorded);
+  return sent;
+}
+
+async function conversationFor(
+  db: Executor,
+  userId: string,
+  conversationId: string | undefined,
+  reopenWithinMinutes: number,
+  now: number,
+  events: StoredEvent[],
+): Promise<ConversationRow> {
+  let current: ConversationRow | undefined;
+  if (conversationId !== undefined) {
+    current = await findConversation(db, conversationId);
+    // Another user's conversation does not exist, as far as this session can tell.
+    if (!current || current.user_id !== userId) throw new AppError('not_found', 'no such conversation');
+  } else {
+    current = await newestConversationOfUser(db, userId);
+  }
+
+  if (current && current.status !== 'solved') {
+    if (current.status === 'pending') {
+      // The customer answered: the conversation needs the team again.
+      const reopened = { ...current, status: 'open' as const, updated_at: now };
+      await updateConversation(db, current.id, { status: 'open', updated_at: now });
+      events.push({ type: 'conversation.updated', conversation: conversationView(reopened) });
+      return reopened;
+    }
+    return current;
+  }
+  if (current && reopenWithinMinutes > 0 && now - current.updated_at <= reopenWithinMinutes * 60_000) {
+    const reopened = { ...current, status: 'open' as const, updated_at: now };
+    await updateConversation(db, current.id, { status: 'open', updated_at: now });
+    events.push({ type: 'conversation.updated', conversation: conversationView(reopened) });
+    return reopened;
+  }
+  // A brand-new question never reopens a solved ticket: it is a follow-up.
+  const created: ConversationRow = {
+    id: newId(now),
+    user_id: userId,
+    status: 'open',
+    assignee_id: null,
+    follow_up_of: current?.id ?? null,
+    channel: 'messenger',
+    created_at: now,
+    updated_at: now,
+    last_message_at: null,
+    activity_at: now,
+  };
+  await insertConversation(db, created);
+  events.push({ type: 'conversation.created', conversation: conversationView(created) });
+  return created;
+}
