@@ -1,8 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.ts';
+import { registerClientCors } from './http/cors.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { RateLimiter } from './http/rate-limit.ts';
@@ -14,6 +16,8 @@ import { signingKeyRoutes } from './identity/signing-keys.routes.ts';
 import { userRoutes } from './identity/users.routes.ts';
 import { clientMessagingRoutes } from './messaging/client.routes.ts';
 import { conversationRoutes } from './messaging/conversations.routes.ts';
+import { Gateway } from './realtime/gateway.ts';
+import { chooseProtocol, socketRoutes } from './realtime/sockets.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
 
 /** Anything that could authenticate someone is cut out of every log line. */
@@ -29,6 +33,15 @@ export const REDACTED_PATHS = [
   '*.apiToken',
   '*.password',
 ];
+
+/** A message of 4096 code points fits with room to spare; larger frames close the socket (1009). */
+const MAX_FRAME_BYTES = 64 * 1024;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    gateway: Gateway;
+  }
+}
 
 export type BuildAppOptions = {
   ctx: AppContext;
@@ -75,6 +88,13 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket, {
+    options: { maxPayload: MAX_FRAME_BYTES, handleProtocols: chooseProtocol },
+  });
+  registerClientCors(app, ctx);
+  const gateway = new Gateway(ctx, app.log);
+  app.addHook('preClose', async () => gateway.close());
+  app.decorate('gateway', gateway);
 
   await app.register(healthRoutes, { ctx });
   await app.register(signingKeyRoutes, { ctx });
@@ -83,8 +103,10 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(settingsRoutes, { ctx });
   await app.register(clientIdentityRoutes, { ctx });
   await app.register(conversationRoutes, { ctx });
+  // One limit per session across HTTP and WebSocket sends.
   const messageLimiter = new RateLimiter(ctx.config.messageRatePerSecond, 1000);
   await app.register(clientMessagingRoutes, { ctx, messageLimiter });
+  await app.register(socketRoutes, { ctx, gateway, messageLimiter });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -3,7 +3,8 @@ import type { AppContext } from './context.ts';
 import { openStorage, type StorageOptions, storageOptionsFor } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { MasterKey } from './master-key.ts';
-import { MemoryEventBus } from './realtime/event-bus.ts';
+import { type EventBus, MemoryEventBus } from './realtime/event-bus.ts';
+import { RedisEventBus } from './realtime/redis-event-bus.ts';
 
 export type Runtime = AppContext & { close(): Promise<void> };
 
@@ -19,7 +20,13 @@ export async function startRuntime(config: Config, storageOptions?: StorageOptio
   const masterKey = config.masterKey
     ? MasterKey.parse(config.masterKey)
     : MasterKey.loadOrCreate(config.dataDir);
-  const bus = new MemoryEventBus();
+  let bus: EventBus;
+  try {
+    bus = config.redisUrl ? await RedisEventBus.connect(config.redisUrl) : new MemoryEventBus();
+  } catch (error) {
+    await storage.close();
+    throw new Error('cannot reach Redis at REDIS_URL', { cause: error });
+  }
   return {
     config,
     storage,

@@ -31,6 +31,8 @@ export type TestServer = {
   secrets: Set<string>;
   request(method: string, url: string, options?: RequestOptions): Promise<LightMyRequestResponse>;
   createKey(name?: string): Promise<{ kid: string; secret: string }>;
+  /** Listens on a real port on 127.0.0.1 (once) and returns `ws://…` and `http://…` bases. */
+  listen(): Promise<{ http: string; ws: string }>;
   close(): Promise<void>;
 };
 
@@ -92,6 +94,7 @@ export async function startTestServer(
   const admin = await createApiToken(runtime, { name: 'test admin' });
   const agent = await createApiToken(runtime, { name: 'test agent', role: 'agent' });
   const secrets = new SecretSet([admin.token, agent.token]);
+  let listening: { http: string; ws: string } | undefined;
 
   const server: TestServer = {
     kind,
@@ -119,6 +122,14 @@ export async function startTestServer(
       const key = await createSigningKey(runtime, name);
       secrets.add(key.secret);
       return key;
+    },
+    async listen() {
+      if (!listening) {
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        const { port } = app.server.address() as { port: number };
+        listening = { http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+      }
+      return listening;
     },
     async close() {
       await app.close();

@@ -21,13 +21,16 @@ export async function revokeClientSession(db: Executor, id: string, now: number)
     .execute();
 }
 
-export async function revokeSessionsOfUser(db: Executor, userId: string, now: number): Promise<void> {
-  await db
+/** Returns the ids of the sessions it ended. */
+export async function revokeSessionsOfUser(db: Executor, userId: string, now: number): Promise<string[]> {
+  const rows = await db
     .updateTable('client_sessions')
     .set({ revoked_at: now })
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
+    .returning('id')
     .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function moveSessions(db: Executor, fromUserId: string, toUserId: string): Promise<void> {

@@ -11,13 +11,14 @@ import { deleteIdentitiesOf, updateUser } from './users.repository.ts';
  * named it answer 404 rather than something else.
  */
 export async function eraseUser(ctx: AppContext, id: string): Promise<void> {
-  await ctx.storage.db.transaction().execute(async (trx) => {
+  const sessionIds = await ctx.storage.db.transaction().execute(async (trx) => {
     const now = ctx.now();
     const user = await getLiveUser(trx, id);
     await deleteIdentitiesOf(trx, user.id);
     await eraseMessageText(trx, user.id);
-    await revokeSessionsOfUser(trx, user.id, now);
     await forgetAuthEventsOfUser(trx, user.id);
     await updateUser(trx, user.id, { name: null, erased_at: now, updated_at: now });
+    return revokeSessionsOfUser(trx, user.id, now);
   });
+  await ctx.bus.publish({ type: 'session.ended', sessionIds });
 }

@@ -1,0 +1,52 @@
+import type { ServerFrame } from '@signet/protocol';
+import { CLOSE } from '@signet/protocol';
+import type { WebSocket } from 'ws';
+
+/** A reader this far behind is dropped, not buffered for: it reconnects with its cursor. */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/** One open socket, messenger or agent, and what it has been sent. */
+export class Connection {
+  /** The cursor of the last stored event this socket was sent. */
+  sent = 0;
+  /** False while the replay before `ready` runs; live pushes wait for it. */
+  live = false;
+  /** Answered the last heartbeat. */
+  alive = true;
+  userId: string | undefined;
+  sessionId: string | undefined;
+  /** The session token, kept to re-check the session on every send; never logged. */
+  sessionToken: string | undefined;
+  agent: { id: string; name: string } | undefined;
+  expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly kind: 'client' | 'agent',
+  ) {
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(frame: ServerFrame): void {
+    if (!this.open) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CLOSE.slowConsumer, 'reading too slowly; reconnect with your cursor');
+      return;
+    }
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  close(code: number, reason: string): void {
+    clearTimeout(this.expiryTimer);
+    if (this.ws.readyState === this.ws.CLOSED) return;
+    this.ws.close(code, reason);
+    // A peer that never answers the close handshake is cut off.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+}

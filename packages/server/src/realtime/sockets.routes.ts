@@ -1,0 +1,219 @@
+import { AuthFrame, CLOSE, type ClientFrame, ClientFrame as ClientFrameSchema } from '@signet/protocol';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { FastifyRequest } from 'fastify';
+import type { RawData } from 'ws';
+import { authenticateApiToken } from '../agents/api-tokens.ts';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { isOriginAllowed } from '../http/cors.ts';
+import type { RateLimiter } from '../http/rate-limit.ts';
+import type { App } from '../http/types.ts';
+import { findLiveSession, SESSION_TOKEN_PREFIX } from '../identity/client-sessions.ts';
+import { findConversation } from '../messaging/conversations.repository.ts';
+import { markRead } from '../messaging/mark-read.ts';
+import { sendAgentMessage } from '../messaging/send-agent-message.ts';
+import { sendUserMessage } from '../messaging/send-user-message.ts';
+import { Connection } from './connection.ts';
+import type { Gateway } from './gateway.ts';
+
+const AUTH_TIMEOUT_MS = 10_000;
+const frameCheck = TypeCompiler.Compile(ClientFrameSchema);
+const authCheck = TypeCompiler.Compile(AuthFrame);
+
+type Options = { ctx: AppContext; gateway: Gateway; messageLimiter: RateLimiter };
+
+/**
+ * `/v1/client/ws` (the messenger) and `/v1/ws` (agents). The first frame authenticates
+ * (or the session token rides in `Sec-WebSocket-Protocol`); a bad frame afterwards is
+ * answered with an `error` frame and the socket stays open.
+ */
+export async function socketRoutes(app: App, { ctx, gateway, messageLimiter }: Options): Promise<void> {
+  app.get(
+    '/v1/client/ws',
+    {
+      websocket: true,
+      schema: { hide: true },
+      preValidation: async (request) => {
+        if (!(await isOriginAllowed(ctx, request.headers.origin)))
+          throw new AppError('forbidden', 'origin not allowed');
+      },
+    },
+    (socket, request) => {
+      const conn = new Connection(socket, 'client');
+      const protocolToken = tokenFromProtocols(request);
+      const since = (request.query as { since?: string }).since;
+      handleSocket(
+        conn,
+        async (frame) => {
+          const token = frame?.sessionToken ?? protocolToken;
+          const live = token ? await findLiveSession(ctx.storage.db, token, ctx.now()) : undefined;
+          if (!live) return false;
+          conn.sessionToken = token;
+          await gateway.attachClient(conn, live, frame?.since ?? since);
+          return true;
+        },
+        protocolToken !== undefined,
+        (frame) => onClientFrame(ctx, conn, frame, messageLimiter),
+        gateway,
+      );
+    },
+  );
+
+  app.get('/v1/ws', { websocket: true, schema: { hide: true } }, (socket) => {
+    const conn = new Connection(socket, 'agent');
+    handleSocket(
+      conn,
+      async (frame) => {
+        const principal = frame?.apiToken ? await authenticateApiToken(ctx, frame.apiToken) : undefined;
+        if (!principal) return false;
+        conn.agent = { id: principal.id, name: principal.name };
+        await gateway.attachAgent(conn, frame?.since);
+        return true;
+      },
+      false,
+      (frame) => onAgentFrame(ctx, conn, frame),
+      gateway,
+    );
+  });
+}
+
+type Authenticate = (frame: AuthFrame | undefined) => Promise<boolean>;
+
+function handleSocket(
+  conn: Connection,
+  authenticate: Authenticate,
+  authenticateAtOnce: boolean,
+  onFrame: (frame: ClientFrame) => Promise<void>,
+  gateway: Gateway,
+): void {
+  let state: 'waiting' | 'authenticating' | 'ready' = 'waiting';
+  const timer = setTimeout(() => conn.close(CLOSE.authTimeout, 'no auth frame'), AUTH_TIMEOUT_MS);
+  const runAuth = async (frame: AuthFrame | undefined) => {
+    state = 'authenticating';
+    clearTimeout(timer);
+    try {
+      if (!(await authenticate(frame))) conn.close(CLOSE.unauthorized, 'unknown, revoked or foreign token');
+      else if (!conn.open)
+        gateway.detach(conn); // closed while authenticating
+      else state = 'ready';
+    } catch {
+      conn.close(CLOSE.unauthorized, 'authentication failed');
+    }
+  };
+  conn.ws.on('close', () => {
+    clearTimeout(timer);
+    gateway.detach(conn);
+  });
+  conn.ws.on('error', () => conn.ws.terminate());
+  if (authenticateAtOnce) void runAuth(undefined);
+
+  conn.ws.on('message', (data: RawData, isBinary: boolean) => {
+    const frame = isBinary ? undefined : parse(data);
+    if (state === 'waiting') {
+      if (frame && authCheck.Check(frame)) void runAuth(frame);
+      else conn.close(CLOSE.unauthorized, 'the first frame must be auth');
+      return;
+    }
+    if (state === 'authenticating') return;
+    if (!frame || !frameCheck.Check(frame)) {
+      conn.send({ type: 'error', code: 'bad_frame', message: 'not a frame this endpoint understands' });
+      return;
+    }
+    if (frame.type === 'auth') {
+      conn.send({ type: 'error', code: 'already_authenticated' });
+      return;
+    }
+    void onFrame(frame).catch((error: unknown) => {
+      const code = error instanceof AppError ? error.code : 'internal';
+      const clientMessageId = frame.type === 'message.send' ? { clientMessageId: frame.clientMessageId } : {};
+      conn.send({ type: 'error', code, ...clientMessageId });
+    });
+  });
+}
+
+async function onClientFrame(
+  ctx: AppContext,
+  conn: Connection,
+  frame: ClientFrame,
+  limiter: RateLimiter,
+): Promise<void> {
+  if (frame.type === 'ping') return conn.send({ type: 'pong' });
+  // Re-read the session on every action: a logout or key deletion on another node counts at once.
+  const live = await findLiveSession(ctx.storage.db, conn.sessionToken!, ctx.now());
+  if (!live) throw new AppError('invalid_session', 'the session has ended');
+  switch (frame.type) {
+    case 'message.send': {
+      if (!limiter.take(live.session.id)) throw new AppError('rate_limited', 'too many messages; slow down');
+      const { message } = await sendUserMessage(ctx, live, frame);
+      return conn.send({ type: 'message.ack', clientMessageId: frame.clientMessageId, message });
+    }
+    case 'typing': {
+      const conversation = await findConversation(ctx.storage.db, frame.conversationId);
+      if (!conversation || conversation.user_id !== live.user.id)
+        throw new AppError('not_found', 'no such conversation');
+      return ctx.bus.publish({
+        type: 'typing',
+        userId: live.user.id,
+        conversationId: conversation.id,
+        author: { type: 'user', id: live.user.id, name: live.user.name },
+      });
+    }
+    case 'read':
+      await markRead(ctx, { type: 'user', userId: live.user.id }, frame.conversationId, frame.messageId);
+      return;
+  }
+}
+
+async function onAgentFrame(ctx: AppContext, conn: Connection, frame: ClientFrame): Promise<void> {
+  const agent = conn.agent!;
+  switch (frame.type) {
+    case 'ping':
+      return conn.send({ type: 'pong' });
+    case 'message.send': {
+      if (!frame.conversationId) throw new AppError('validation_failed', 'conversationId is required');
+      const principal = {
+        kind: 'api_token' as const,
+        id: agent.id,
+        name: agent.name,
+        role: 'agent' as const,
+      };
+      const { message } = await sendAgentMessage(ctx, principal, frame.conversationId, frame);
+      return conn.send({ type: 'message.ack', clientMessageId: frame.clientMessageId, message });
+    }
+    case 'typing': {
+      const conversation = await findConversation(ctx.storage.db, frame.conversationId);
+      if (!conversation) throw new AppError('not_found', 'no such conversation');
+      return ctx.bus.publish({
+        type: 'typing',
+        userId: conversation.user_id,
+        conversationId: conversation.id,
+        author: { type: 'agent', id: agent.id, name: agent.name },
+      });
+    }
+    case 'read':
+      await markRead(ctx, { type: 'agent', id: agent.id }, frame.conversationId, frame.messageId);
+      return;
+  }
+}
+
+function parse(data: RawData): unknown {
+  try {
+    return JSON.parse(data.toString());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Browsers cannot set headers on a WebSocket; they can offer protocols: `['signet', '<token>']`. */
+function tokenFromProtocols(request: FastifyRequest): string | undefined {
+  const header = request.headers['sec-websocket-protocol'];
+  if (typeof header !== 'string') return undefined;
+  return header
+    .split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(`${SESSION_TOKEN_PREFIX}_`));
+}
+
+export function chooseProtocol(protocols: Set<string>): string | false {
+  return protocols.has('signet') ? 'signet' : false;
+}
