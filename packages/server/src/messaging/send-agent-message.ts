@@ -1,4 +1,4 @@
-import type { AgentReplyBody, Message } from '@signet/protocol';
+import type { AgentReplyBody } from '@signet/protocol';
 import type { Principal } from '../agents/api-tokens.ts';
 import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';

@@ -218,9 +218,9 @@ export class Gateway {
 }
 
 function add<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(conn);
+  const set = map.get(key);
+  if (set) set.add(conn);
+  else map.set(key, new Set([conn]));
 }
 
 function remove<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
