@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { printTable, type ScenarioResult, writeResults } from './lib/results.ts';
 import { loginScenarios } from './scenarios/login.ts';
+import { messageScenarios } from './scenarios/messages.ts';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } },
@@ -22,6 +23,15 @@ if (wanted('login')) {
   scenarios.push(...(await loginScenarios({ ...sizes, label: 'SQLite' })));
   const pgUrl = process.env.BENCH_DATABASE_URL;
   if (pgUrl) scenarios.push(...(await loginScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
+}
+
+if (wanted('messages')) {
+  const sizes = quick
+    ? { idleSockets: 200, senders: 8, seconds: 3, rate: 200, inflight: 4 }
+    : { idleSockets: 5000, senders: 16, seconds: 10, rate: 500, inflight: 4 };
+  scenarios.push(...(await messageScenarios({ ...sizes, label: 'SQLite' })));
+  const pgUrl = process.env.BENCH_DATABASE_URL;
+  if (pgUrl) scenarios.push(...(await messageScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
 }
 
 printTable(scenarios);

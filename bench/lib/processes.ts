@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -21,11 +21,14 @@ export async function freePort(): Promise<number> {
 
 export type Started = { url: string; port: number; process: ChildProcess; stop(): Promise<void> };
 
-/** Starts a TypeScript entry point in its own process and waits for `readyPath` to answer. */
+/**
+ * Starts a TypeScript entry point in its own process on a free port and waits until
+ * `readyPath` answers 200 (or, with `readyPath: null`, until the port accepts).
+ */
 export async function startProcess(
   entry: string,
   env: Record<string, string>,
-  readyPath = '/healthz',
+  readyPath: string | null = '/healthz',
 ): Promise<Started> {
   const port = await freePort();
   const child = spawn(TSX, [entry], {
@@ -38,7 +41,7 @@ export async function startProcess(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
     try {
-      if ((await fetch(url + readyPath)).ok) break;
+      if (readyPath === null ? await accepts(port) : (await fetch(url + readyPath)).ok) break;
     } catch {}
     if (Date.now() > deadline) throw new Error(`${entry} did not start`);
     await new Promise((r) => setTimeout(r, 100));
@@ -54,6 +57,17 @@ export async function startProcess(
         child.kill('SIGTERM');
       }),
   };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** Environment for a fresh Signet server: its own data dir, or its own PostgreSQL schema. */
