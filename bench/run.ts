@@ -31,7 +31,8 @@ if (wanted('messages')) {
     : { idleSockets: 5000, senders: 16, seconds: 10, rate: 500, inflight: 4 };
   scenarios.push(...(await messageScenarios({ ...sizes, label: 'SQLite' })));
   const pgUrl = process.env.BENCH_DATABASE_URL;
-  if (pgUrl) scenarios.push(...(await messageScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
+  if (pgUrl)
+    scenarios.push(...(await messageScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
 }
 
 printTable(scenarios);

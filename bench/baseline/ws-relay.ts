@@ -3,7 +3,7 @@
  * sender to its listeners (the agent and the sender's second device) and acks it. No
  * auth, no storage, no JSON beyond one parse: what the socket layer alone costs.
  */
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 const server = new WebSocketServer({ port: Number(process.env.PORT), host: '127.0.0.1' });
 /** `/listen/<group>`: the agent listens on group `agent`, a second device on its sender's group. */

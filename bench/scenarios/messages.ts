@@ -36,7 +36,9 @@ async function postJson(url: string, body: unknown, token?: string): Promise<Rec
 async function inBatches<T>(count: number, width: number, make: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < count; i += width) {
-    out.push(...(await Promise.all(Array.from({ length: Math.min(width, count - i) }, (_, j) => make(i + j)))));
+    out.push(
+      ...(await Promise.all(Array.from({ length: Math.min(width, count - i) }, (_, j) => make(i + j)))),
+    );
   }
   return out;
 }
@@ -47,16 +49,24 @@ async function inBatches<T>(count: number, width: number, make: (i: number) => P
  * single-row inserts of the same driver, and a bare `ws` relay with the same fan-out.
  */
 export async function messageScenarios(options: MessageOptions): Promise<ScenarioResult[]> {
-  const env = { ...signetEnv(options.databaseUrl), MESSAGE_RATE_PER_SECOND: '0', MAX_SOCKETS_PER_USER: '100' };
+  const env = {
+    ...signetEnv(options.databaseUrl),
+    MESSAGE_RATE_PER_SECOND: '0',
+    MAX_SOCKETS_PER_USER: '100',
+  };
   const signet = await startProcess('packages/server/src/main.ts', env);
   const wsBase = signet.url.replace('http', 'ws');
   const open: BenchSocket[] = [];
   try {
     const apiToken = JSON.parse(
-      execFileSync(`${ROOT}/node_modules/.bin/tsx`, ['packages/server/src/cli/main.ts', 'api-tokens', 'create', '--name', 'bench', '--json'], {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-      }).toString(),
+      execFileSync(
+        `${ROOT}/node_modules/.bin/tsx`,
+        ['packages/server/src/cli/main.ts', 'api-tokens', 'create', '--name', 'bench', '--json'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, ...env },
+        },
+      ).toString(),
     ).token as string;
     const key = await postJson(`${signet.url}/v1/signing-keys`, { name: 'bench' }, apiToken);
     const loginAs = async (externalId: string) => {
@@ -68,15 +78,21 @@ export async function messageScenarios(options: MessageOptions): Promise<Scenari
 
     // Idle, authenticated sockets: the crowd the active conversation must not slow down.
     await inBatches(options.idleSockets, 50, async (i) => {
-      const socket = await BenchSocket.connect(`${wsBase}/v1/client/ws`, { sessionToken: await loginAs(`idle-${i}`) });
+      const socket = await BenchSocket.connect(`${wsBase}/v1/client/ws`, {
+        sessionToken: await loginAs(`idle-${i}`),
+      });
       open.push(socket);
     });
 
     const agentSocket = await BenchSocket.connect(`${wsBase}/v1/ws`, { apiToken });
     open.push(agentSocket);
     const senders = await inBatches(options.senders, 8, async (i) => {
-      const device1 = await BenchSocket.connect(`${wsBase}/v1/client/ws`, { sessionToken: await loginAs(`sender-${i}`) });
-      const device2 = await BenchSocket.connect(`${wsBase}/v1/client/ws`, { sessionToken: await loginAs(`sender-${i}`) });
+      const device1 = await BenchSocket.connect(`${wsBase}/v1/client/ws`, {
+        sessionToken: await loginAs(`sender-${i}`),
+      });
+      const device2 = await BenchSocket.connect(`${wsBase}/v1/client/ws`, {
+        sessionToken: await loginAs(`sender-${i}`),
+      });
       open.push(device1, device2);
       return { device1, device2 };
     });
@@ -91,7 +107,9 @@ export async function messageScenarios(options: MessageOptions): Promise<Scenari
         Array.from({ length: options.inflight }, async () => {
           while (performance.now() < until) {
             const clientMessageId = `s-${sequence++}`;
-            const ack = device1.next((f) => f.type === 'message.ack' && f.clientMessageId === clientMessageId);
+            const ack = device1.next(
+              (f) => f.type === 'message.ack' && f.clientMessageId === clientMessageId,
+            );
             device1.send({ type: 'message.send', text: 'sustained', clientMessageId });
             await ack;
             acked++;
@@ -162,7 +180,8 @@ async function latencyAtRate(
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let secondDevice = 0;
-  const idOf = (f: { [k: string]: unknown }) => (f.message as { clientMessageId?: string } | undefined)?.clientMessageId;
+  const idOf = (f: { [k: string]: unknown }) =>
+    (f.message as { clientMessageId?: string } | undefined)?.clientMessageId;
   listener.on((f) => {
     const id = f.type === 'message.created' ? idOf(f) : undefined;
     const t0 = id ? sentAt.get(id) : undefined;
@@ -185,8 +204,10 @@ async function latencyAtRate(
     send(senders[i % senders.length]!.device1, clientMessageId);
   }
   const deadline = performance.now() + 10_000;
-  while (latencies.length < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  if (latencies.length < total) throw new Error(`only ${latencies.length} of ${total} messages reached the agent`);
+  while (latencies.length < total && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  if (latencies.length < total)
+    throw new Error(`only ${latencies.length} of ${total} messages reached the agent`);
   return { latencies, secondDevice };
 }
 
@@ -233,14 +254,21 @@ function sqliteInserts(): number {
 async function pgInserts(url: string): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const table = `raw_messages_${process.pid}`;
-  await pool.query(`create table ${table} (id text primary key, conversation_id text, text text, created_at bigint)`);
+  await pool.query(
+    `create table ${table} (id text primary key, conversation_id text, text text, created_at bigint)`,
+  );
   let n = 0;
   const until = performance.now() + 3000;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: 10 }, async () => {
       while (performance.now() < until) {
-        await pool.query(`insert into ${table} values ($1, $2, $3, $4)`, [newId(), 'c', 'sustained', Date.now()]);
+        await pool.query(`insert into ${table} values ($1, $2, $3, $4)`, [
+          newId(),
+          'c',
+          'sustained',
+          Date.now(),
+        ]);
         n++;
       }
     }),

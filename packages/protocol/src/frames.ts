@@ -65,7 +65,7 @@ export type ServerFrame =
       author: { type: 'user' | 'agent'; id: string | null; name: string | null };
     }
   | { type: 'session.reauth_required'; reason: 'key_deleted' | 'token_expired' }
-  | { type: 'session.ended' }
+  | { type: 'session.ended'; reason: 'logout' | 'replaced' | 'erased' }
   | { type: 'pong' }
   | { type: 'error'; code: string; message?: string; clientMessageId?: string };
 

@@ -32,7 +32,7 @@ export type TestServer = {
   request(method: string, url: string, options?: RequestOptions): Promise<LightMyRequestResponse>;
   createKey(name?: string): Promise<{ kid: string; secret: string }>;
   /** Listens on a real port on 127.0.0.1 (once) and returns `ws://…` and `http://…` bases. */
-  listen(): Promise<{ http: string; ws: string }>;
+  listen(port?: number): Promise<{ http: string; ws: string }>;
   close(): Promise<void>;
 };
 
@@ -123,11 +123,11 @@ export async function startTestServer(
       secrets.add(key.secret);
       return key;
     },
-    async listen() {
+    async listen(port = 0) {
       if (!listening) {
-        await app.listen({ port: 0, host: '127.0.0.1' });
-        const { port } = app.server.address() as { port: number };
-        listening = { http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+        await app.listen({ port, host: '127.0.0.1' });
+        const bound = (app.server.address() as { port: number }).port;
+        listening = { http: `http://127.0.0.1:${bound}`, ws: `ws://127.0.0.1:${bound}` };
       }
       return listening;
     },

@@ -80,5 +80,5 @@ export async function requireLiveSession(
 export async function endClientSession(ctx: AppContext, sessionToken: string | undefined): Promise<void> {
   const live = await requireLiveSession(ctx, sessionToken);
   await revokeClientSession(ctx.storage.db, live.session.id, ctx.now());
-  await ctx.bus.publish({ type: 'session.ended', sessionIds: [live.session.id] });
+  await ctx.bus.publish({ type: 'session.ended', sessionIds: [live.session.id], reason: 'logout' });
 }

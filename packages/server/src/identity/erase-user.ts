@@ -20,5 +20,5 @@ export async function eraseUser(ctx: AppContext, id: string): Promise<void> {
     await updateUser(trx, user.id, { name: null, erased_at: now, updated_at: now });
     return revokeSessionsOfUser(trx, user.id, now);
   });
-  await ctx.bus.publish({ type: 'session.ended', sessionIds });
+  await ctx.bus.publish({ type: 'session.ended', sessionIds, reason: 'erased' });
 }

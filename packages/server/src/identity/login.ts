@@ -112,7 +112,8 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
   );
 
   // The device's old session is gone; its sockets reconnect with the new token.
-  if (previous) await ctx.bus.publish({ type: 'session.ended', sessionIds: [previous.session.id] });
+  if (previous)
+    await ctx.bus.publish({ type: 'session.ended', sessionIds: [previous.session.id], reason: 'replaced' });
 
   return {
     sessionToken,

@@ -13,8 +13,11 @@ export type BusEvent =
   /** Ephemeral, never stored: goes to the user's devices and the inbox. */
   | { type: 'typing'; userId: string; conversationId: string; author: TypingAuthor }
   | { type: 'signing_key.deleted'; kid: string; sessionIds: string[] }
-  | { type: 'session.ended'; sessionIds: string[] }
+  | { type: 'session.ended'; sessionIds: string[]; reason: SessionEndReason }
   | { type: 'user.merged'; fromUserId: string; intoUserId: string };
+
+/** `replaced`: a login on the device issued a new session; the others end with the user. */
+export type SessionEndReason = 'logout' | 'replaced' | 'erased';
 
 export type BusListener = (event: BusEvent) => void;
 

@@ -124,7 +124,7 @@ export class Gateway {
       case 'session.ended':
         for (const sessionId of event.sessionIds) {
           for (const conn of this.#bySession.get(sessionId) ?? []) {
-            conn.send({ type: 'session.ended' });
+            conn.send({ type: 'session.ended', reason: event.reason });
             conn.close(CLOSE.sessionEnded, 'session ended');
           }
         }

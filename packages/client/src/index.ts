@@ -1,0 +1,5 @@
+export { backoffDelay } from './backoff.ts';
+export { type ClientOptions, type ClientState, type LoginOutcome, SignetClient } from './client.ts';
+export type { ConversationWithMessages } from './history.ts';
+export { localStorageStore, memoryStore } from './token-store.ts';
+export type * from './types.ts';

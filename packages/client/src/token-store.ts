@@ -1,0 +1,24 @@
+import type { TokenStore } from './types.ts';
+
+/** localStorage, one key per server origin, so two Signet servers on one page never mix. */
+export function localStorageStore(serverUrl: string): TokenStore {
+  const key = `signet:session:${new URL(serverUrl).origin}`;
+  return {
+    get: () => globalThis.localStorage?.getItem(key) ?? null,
+    set: (token) => globalThis.localStorage?.setItem(key, token),
+    clear: () => globalThis.localStorage?.removeItem(key),
+  };
+}
+
+export function memoryStore(initial: string | null = null): TokenStore {
+  let token = initial;
+  return {
+    get: () => token,
+    set: (value) => {
+      token = value;
+    },
+    clear: () => {
+      token = null;
+    },
+  };
+}
