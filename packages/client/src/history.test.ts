@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from './backoff.ts';
-import { addMessage, emptyHistory, markConversationRead, unreadTotal } from './history.ts';
+import { addMessage, emptyHistory, type History, markConversationRead, unreadTotal } from './history.ts';
 import type { Message } from './types.ts';
 
 const message = (
@@ -20,7 +20,7 @@ const message = (
 
 describe('history', () => {
   it('adds a message once, in id order, and confirms the pending copy', () => {
-    let history = {
+    let history: History = {
       ...emptyHistory(),
       pending: [
         {
