@@ -23,14 +23,14 @@ export type MessageOptions = {
 };
 
 const agent = new Agent({ connections: 32 });
-async function postJson(url: string, body: unknown, token?: string): Promise<Record<string, any>> {
+async function postJson(url: string, body: unknown, token?: string): Promise<Record<string, string>> {
   const response = await request(url, {
     method: 'POST',
     dispatcher: agent,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  return (await response.body.json()) as Record<string, any>;
+  return (await response.body.json()) as Record<string, string>;
 }
 
 async function inBatches<T>(count: number, width: number, make: (i: number) => Promise<T>): Promise<T[]> {

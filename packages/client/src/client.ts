@@ -113,8 +113,8 @@ export class SignetClient {
   }
 
   on<E extends keyof Events>(event: E, listener: (value: Events[E]) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
+    const set = this.#listeners.get(event) ?? new Set();
+    this.#listeners.set(event, set);
     set.add(listener as (value: never) => void);
     return () => set.delete(listener as (value: never) => void);
   }
@@ -384,11 +384,13 @@ export class SignetClient {
         return;
       }
       case 'message.ack':
-        return this.#stored(frame.message as Message);
+        this.#stored(frame.message as Message);
+        return;
       case 'conversation.created':
       case 'conversation.updated':
         this.#history = upsertConversation(this.#history, frame.conversation as Conversation);
-        return this.#changed();
+        this.#changed();
+        return;
       case 'read': {
         const by = frame.by as { type: string };
         if (by.type === 'user') {
@@ -402,7 +404,8 @@ export class SignetClient {
         return;
       }
       case 'typing':
-        return this.#emit('typing', frame as unknown as Events['typing']);
+        this.#emit('typing', frame as unknown as Events['typing']);
+        return;
       case 'session.reauth_required':
         this.#authenticated = false;
         this.#changed();

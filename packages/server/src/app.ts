@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from './context.ts';
+import { demoRoutes } from './demo/demo.routes.ts';
 import { registerClientCors } from './http/cors.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.routes.ts';
@@ -19,6 +20,7 @@ import { conversationRoutes } from './messaging/conversations.routes.ts';
 import { Gateway } from './realtime/gateway.ts';
 import { chooseProtocol, socketRoutes } from './realtime/sockets.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
+import { widgetRoutes } from './web/widget.routes.ts';
 
 /** Anything that could authenticate someone is cut out of every log line. */
 export const REDACTED_PATHS = [
@@ -61,6 +63,10 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 64 * 1024,
     routerOptions: { maxParamLength: 1000 },
+    // On close, cut every connection: a browser's keep-alive connection can otherwise
+    // hold shutdown open indefinitely. Nothing is lost: sends are idempotent by
+    // clientMessageId and sockets resume by cursor.
+    forceCloseConnections: true,
     // Errors raised before routing (a URL that cannot be decoded, a giant path
     // segment) get the project's error shape too. An id that names nothing is a 404.
     frameworkErrors: (error, _request, reply) => {
@@ -107,6 +113,9 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   const messageLimiter = new RateLimiter(ctx.config.messageRatePerSecond, 1000);
   await app.register(clientMessagingRoutes, { ctx, messageLimiter });
   await app.register(socketRoutes, { ctx, gateway, messageLimiter });
+
+  await app.register(widgetRoutes, { ctx });
+  if (ctx.config.demo) await app.register(demoRoutes, { ctx });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -40,3 +40,12 @@ export async function touchSigningKey(db: Executor, kid: string, now: number): P
     .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
     .execute();
 }
+
+export async function findSigningKeyByName(db: Executor, name: string): Promise<SigningKeyRow | undefined> {
+  return db
+    .selectFrom('signing_keys')
+    .selectAll()
+    .where('name', '=', name)
+    .orderBy('created_at')
+    .executeTakeFirst();
+}

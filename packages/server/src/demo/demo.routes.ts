@@ -1,0 +1,34 @@
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../context.ts';
+import { responses } from '../http/responses.ts';
+import type { App } from '../http/types.ts';
+import { DEMO_PAGE } from './demo-page.ts';
+import { signDemoToken } from './demo-token.ts';
+
+const DemoTokenBody = Type.Object(
+  {
+    externalId: Type.String({ minLength: 1, maxLength: 255 }),
+    name: Type.Optional(Type.String({ maxLength: 255 })),
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+    expiresIn: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  },
+  { additionalProperties: false },
+);
+
+/** `/demo`: a fake shop that embeds the widget, and its token endpoint. Only with SIGNET_DEMO=1. */
+export async function demoRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
+  app.get('/demo', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').send(DEMO_PAGE),
+  );
+  app.post(
+    '/demo/token',
+    {
+      schema: {
+        tags: ['demo'],
+        body: DemoTokenBody,
+        response: responses({ 200: Type.Object({ jwt: Type.String() }) }),
+      },
+    },
+    async (request) => ({ jwt: await signDemoToken(ctx, request.body) }),
+  );
+}
