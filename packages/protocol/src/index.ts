@@ -1,3 +1,4 @@
+export * from './agents.ts';
 export * from './auth-events.ts';
 export * from './client.ts';
 export * from './common.ts';

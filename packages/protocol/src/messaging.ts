@@ -81,7 +81,10 @@ export const ListConversationsQuery = Type.Object(
   {
     status: Type.Optional(Type.Union(CONVERSATION_STATUSES.map((s) => Type.Literal(s)))),
     userId: Type.Optional(Type.String({ maxLength: 100 })),
+    /** An agent or token id, `me`, or `none` for unassigned. */
     assigneeId: Type.Optional(Type.String({ maxLength: 100 })),
+    /** Search by the user's name, email or external id. */
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     before: Type.Optional(Id),
     limit: Type.Optional(Limit),
   },

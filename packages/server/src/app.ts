@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { agentRoutes } from './agents/agents.routes.ts';
 import type { AppContext } from './context.ts';
 import { demoRoutes } from './demo/demo.routes.ts';
 import { registerClientCors } from './http/cors.ts';
@@ -20,6 +21,7 @@ import { conversationRoutes } from './messaging/conversations.routes.ts';
 import { Gateway } from './realtime/gateway.ts';
 import { chooseProtocol, socketRoutes } from './realtime/sockets.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
+import { webAppRoutes } from './web/app.routes.ts';
 import { widgetRoutes } from './web/widget.routes.ts';
 
 /** Anything that could authenticate someone is cut out of every log line. */
@@ -114,7 +116,9 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(clientMessagingRoutes, { ctx, messageLimiter });
   await app.register(socketRoutes, { ctx, gateway, messageLimiter });
 
+  await app.register(agentRoutes, { ctx });
   await app.register(widgetRoutes, { ctx });
+  await app.register(webAppRoutes, { ctx });
   if (ctx.config.demo) await app.register(demoRoutes, { ctx });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

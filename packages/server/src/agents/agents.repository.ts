@@ -1,5 +1,5 @@
 import type { Executor } from '../db/executor.ts';
-import type { AgentRow, ApiTokenRow } from '../db/schema.ts';
+import type { AgentRow, AgentSessionRow, ApiTokenRow } from '../db/schema.ts';
 
 export async function insertAgent(db: Executor, row: AgentRow): Promise<void> {
   await db.insertInto('agents').values(row).execute();
@@ -44,4 +44,51 @@ export async function findAssignee(
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+}
+
+export async function findAgent(db: Executor, id: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listAgents(db: Executor): Promise<AgentRow[]> {
+  return db.selectFrom('agents').selectAll().orderBy('created_at').execute();
+}
+
+export async function listApiTokens(db: Executor): Promise<ApiTokenRow[]> {
+  return db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function revokeApiToken(db: Executor, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function insertAgentSession(db: Executor, row: AgentSessionRow): Promise<void> {
+  await db.insertInto('agent_sessions').values(row).execute();
+}
+
+export async function findAgentSessionByHash(
+  db: Executor,
+  tokenHash: string,
+): Promise<AgentSessionRow | undefined> {
+  return db
+    .selectFrom('agent_sessions')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function revokeAgentSession(db: Executor, id: string, now: number): Promise<void> {
+  await db.updateTable('agent_sessions').set({ revoked_at: now }).where('id', '=', id).execute();
 }

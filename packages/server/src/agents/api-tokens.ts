@@ -1,19 +1,26 @@
 import type { AppContext } from '../context.ts';
 import type { ApiTokenRow } from '../db/schema.ts';
-import { newId } from '../ids.ts';
+import { AppError } from '../errors.ts';
+import { isId, newId } from '../ids.ts';
 import { hashToken, newBearerToken } from '../secrets.ts';
-import { findApiTokenByHash, insertApiToken, touchApiToken } from './agents.repository.ts';
+import {
+  findApiTokenByHash,
+  insertApiToken,
+  listApiTokens,
+  revokeApiToken,
+  touchApiToken,
+} from './agents.repository.ts';
+import type { Principal } from './principal.ts';
 
 export const API_TOKEN_PREFIX = 'sgt';
 
-/** Who is calling the admin/agent API: the id and name stand as the author of replies. */
-export type Principal = { kind: 'api_token'; id: string; name: string; role: ApiTokenRow['role'] };
+export type { Principal } from './principal.ts';
 
 /** Shown once; only its hash is kept. */
 export async function createApiToken(
   ctx: AppContext,
   input: { name: string; role?: ApiTokenRow['role'] },
-): Promise<{ id: string; name: string; token: string }> {
+): Promise<{ id: string; name: string; role: ApiTokenRow['role']; token: string }> {
   const now = ctx.now();
   const token = newBearerToken(API_TOKEN_PREFIX);
   const id = newId(now);
@@ -26,7 +33,7 @@ export async function createApiToken(
     last_used_at: null,
     revoked_at: null,
   });
-  return { id, name: input.name, token };
+  return { id, name: input.name, role: input.role ?? 'admin', token };
 }
 
 export async function authenticateApiToken(ctx: AppContext, token: string): Promise<Principal | undefined> {
@@ -35,4 +42,22 @@ export async function authenticateApiToken(ctx: AppContext, token: string): Prom
   if (!row) return undefined;
   await touchApiToken(ctx.storage.db, row.id, ctx.now());
   return { kind: 'api_token', id: row.id, name: row.name, role: row.role };
+}
+
+/** Listing never shows a token, only what it is and when it was used. */
+export async function listApiTokenViews(ctx: AppContext) {
+  const rows = await listApiTokens(ctx.storage.db);
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    createdAt: new Date(r.created_at).toISOString(),
+    lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at).toISOString(),
+  }));
+}
+
+export async function deleteApiToken(ctx: AppContext, id: string): Promise<void> {
+  if (!isId(id) || !(await revokeApiToken(ctx.storage.db, id, ctx.now()))) {
+    throw new AppError('not_found', 'no such API token');
+  }
 }

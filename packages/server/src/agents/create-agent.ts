@@ -3,7 +3,7 @@ import { isRetryableConflict } from '../db/conflicts.ts';
 import type { AgentRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { insertAgent } from './agents.repository.ts';
+import { insertAgent, listAgents } from './agents.repository.ts';
 import { hashPassword } from './password.ts';
 
 export type AgentRole = AgentRow['role'];
@@ -34,4 +34,9 @@ export async function createAgent(
     throw error;
   }
   return { id: row.id, email: row.email, name: row.name, role: row.role };
+}
+
+export async function listAgentViews(ctx: AppContext) {
+  const rows = await listAgents(ctx.storage.db);
+  return rows.map((r) => ({ id: r.id, email: r.email, name: r.name, role: r.role }));
 }

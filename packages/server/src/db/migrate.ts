@@ -1,12 +1,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import * as identity from './migrations/001-identity.ts';
 import * as messaging from './migrations/002-messaging.ts';
+import * as agentSessions from './migrations/003-agent-sessions.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here rather than read from disk, so bundling and tsx agree. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-identity': identity,
   '002-messaging': messaging,
+  '003-agent-sessions': agentSessions,
 };
 
 class StaticProvider implements MigrationProvider {

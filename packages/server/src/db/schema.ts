@@ -87,6 +87,17 @@ export interface ApiTokenRow {
   revoked_at: number | null;
 }
 
+export interface AgentSessionRow {
+  id: string;
+  token_hash: string;
+  agent_id: string;
+  /** Sent back in `x-csrf-token` on every cookie-authenticated mutation. */
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface SettingRow {
   key: string;
   value: string;
@@ -147,6 +158,7 @@ export interface Database {
   auth_events: AuthEventRow;
   agents: AgentRow;
   api_tokens: ApiTokenRow;
+  agent_sessions: AgentSessionRow;
   settings: SettingRow;
   conversations: ConversationRow;
   messages: MessageRow;

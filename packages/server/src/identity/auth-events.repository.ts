@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../db/executor.ts';
 import type { AuthEventRow } from '../db/schema.ts';
 
@@ -27,4 +28,23 @@ export async function listAuthEvents(db: Executor, filter: AuthEventFilter): Pro
 /** Erasure: the log keeps that a login happened, not whose external id it carried. */
 export async function forgetAuthEventsOfUser(db: Executor, userId: string): Promise<void> {
   await db.updateTable('auth_events').set({ external_id: null }).where('user_id', '=', userId).execute();
+}
+
+/** Login attempts per outcome per time bucket since `since`, for the auth log's chart. */
+export async function countAuthEventsByBucket(
+  db: Executor,
+  since: number,
+  bucketMs: number,
+): Promise<{ bucket: number; outcome: string; n: number }[]> {
+  const rows = await db
+    .selectFrom('auth_events')
+    .select((eb) => [
+      sql<number>`floor(${eb.ref('created_at')} / ${bucketMs})`.as('bucket'),
+      'outcome',
+      eb.fn.countAll<number>().as('n'),
+    ])
+    .where('created_at', '>=', since)
+    .groupBy(['bucket', 'outcome'])
+    .execute();
+  return rows.map((r) => ({ bucket: Number(r.bucket), outcome: r.outcome, n: Number(r.n) }));
 }

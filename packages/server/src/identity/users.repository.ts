@@ -1,4 +1,4 @@
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Executor } from '../db/executor.ts';
 import type { IdentityRow, UserRow } from '../db/schema.ts';
 
@@ -124,4 +124,20 @@ export async function lockUser(db: Executor, id: string): Promise<void> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     await db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
   }
+}
+
+/** Live users whose name, email or external id contains `text` (case-insensitive), newest first. */
+export async function searchUserIds(db: Executor, text: string, limit: number): Promise<string[]> {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const byName = db
+    .selectFrom('users')
+    .select('id')
+    .where(sql<string>`lower(name)`, 'like', sql<string>`${pattern} escape '\\'`)
+    .where('merged_into', 'is', null);
+  const byIdentity = db
+    .selectFrom('identities')
+    .select('user_id as id')
+    .where(sql<string>`lower(value)`, 'like', sql<string>`${pattern} escape '\\'`);
+  const rows = await byName.union(byIdentity).orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => r.id);
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../db/executor.ts';
 import type { ConversationRow } from '../db/schema.ts';
 
@@ -39,7 +40,10 @@ export async function listConversationsOfUser(
 export type InboxFilter = {
   status?: ConversationRow['status'] | undefined;
   userId?: string | undefined;
-  assigneeId?: string | undefined;
+  /** Among these users only (a search result). */
+  userIds?: readonly string[] | undefined;
+  /** An assignee id, or null for unassigned. */
+  assigneeId?: string | null | undefined;
   /** Keyset: conversations strictly after this (activity, id) pair, newest activity first. */
   after?: { activityAt: number; id: string } | undefined;
   limit: number;
@@ -49,7 +53,12 @@ export async function listInbox(db: Executor, filter: InboxFilter): Promise<Conv
   let query = db.selectFrom('conversations').selectAll();
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.userId) query = query.where('user_id', '=', filter.userId);
-  if (filter.assigneeId) query = query.where('assignee_id', '=', filter.assigneeId);
+  if (filter.userIds)
+    query = filter.userIds.length
+      ? query.where('user_id', 'in', filter.userIds)
+      : query.where(sql<boolean>`1 = 0`);
+  if (filter.assigneeId === null) query = query.where('assignee_id', 'is', null);
+  else if (filter.assigneeId) query = query.where('assignee_id', '=', filter.assigneeId);
   const after = filter.after;
   if (after) {
     query = query.where((eb) =>

@@ -30,7 +30,7 @@ export async function conversationRoutes(app: App, { ctx }: { ctx: AppContext })
       preHandler: staff,
       schema: { tags, querystring: ListConversationsQuery, response: responses({ 200: Page(Conversation) }) },
     },
-    async (request) => listConversations(ctx, request.query),
+    async (request) => listConversations(ctx, request.query, request.principal!.id),
   );
 
   app.get(

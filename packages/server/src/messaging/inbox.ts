@@ -1,6 +1,7 @@
 import type { Conversation, ListConversationsQuery, ListMessagesQuery, Message } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { searchUserIds } from '../identity/users.repository.ts';
 import { isId } from '../ids.ts';
 import { findConversation, listInbox } from './conversations.repository.ts';
 import { countUnread, listMessages } from './messages.repository.ts';
@@ -20,12 +21,16 @@ function parseInboxCursor(cursor: string | undefined): { activityAt: number; id:
 export async function listConversations(
   ctx: AppContext,
   query: ListConversationsQuery,
+  viewerId: string,
 ): Promise<Page<Conversation>> {
   const limit = query.limit ?? 50;
+  const assignee =
+    query.assigneeId === 'none' ? null : query.assigneeId === 'me' ? viewerId : query.assigneeId;
   const rows = await listInbox(ctx.storage.db, {
     status: query.status,
     userId: query.userId,
-    assigneeId: query.assigneeId,
+    userIds: query.q ? await searchUserIds(ctx.storage.db, query.q, 200) : undefined,
+    assigneeId: assignee,
     after: parseInboxCursor(query.before),
     limit,
   });

@@ -2,9 +2,11 @@ import { AuthFrame, CLOSE, type ClientFrame, ClientFrame as ClientFrameSchema } 
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyRequest } from 'fastify';
 import type { RawData } from 'ws';
+import { authenticateAgentSession } from '../agents/agent-sessions.ts';
 import { authenticateApiToken } from '../agents/api-tokens.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { AGENT_COOKIE, readCookie } from '../http/cookies.ts';
 import { isOriginAllowed } from '../http/cors.ts';
 import type { RateLimiter } from '../http/rate-limit.ts';
 import type { App } from '../http/types.ts';
@@ -59,12 +61,18 @@ export async function socketRoutes(app: App, { ctx, gateway, messageLimiter }: O
     },
   );
 
-  app.get('/v1/ws', { websocket: true, schema: { hide: true } }, (socket) => {
+  app.get('/v1/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
     const conn = new Connection(socket, 'agent');
+    const cookie = readCookie(request, AGENT_COOKIE);
     handleSocket(
       conn,
       async (frame) => {
-        const principal = frame?.apiToken ? await authenticateApiToken(ctx, frame.apiToken) : undefined;
+        // The agent app rides on its cookie (same origin); integrations send an API token.
+        const principal = frame?.apiToken
+          ? await authenticateApiToken(ctx, frame.apiToken)
+          : cookie
+            ? (await authenticateAgentSession(ctx, cookie))?.principal
+            : undefined;
         if (!principal) return false;
         conn.agent = { id: principal.id, name: principal.name };
         await gateway.attachAgent(conn, frame?.since);

@@ -1,0 +1,106 @@
+import {
+  Agent,
+  AgentLoginBody,
+  ApiToken,
+  CreateAgentBody,
+  CreateApiTokenBody,
+  CreatedApiToken,
+  Me,
+  Page,
+} from '@signet/protocol';
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { requireStaff } from '../http/access.ts';
+import { clearAgentCookie, setAgentCookie } from '../http/cookies.ts';
+import { RateLimiter } from '../http/rate-limit.ts';
+import { responses } from '../http/responses.ts';
+import type { App } from '../http/types.ts';
+import { AGENT_SESSION_TTL_MS, signInAgent, signOutAgent } from './agent-sessions.ts';
+import { createApiToken, deleteApiToken, listApiTokenViews } from './api-tokens.ts';
+import { createAgent, listAgentViews } from './create-agent.ts';
+
+/** Agent sign-in for the app, and the admin's agents and API tokens. */
+export async function agentRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
+  const staff = requireStaff(ctx);
+  const admin = requireStaff(ctx, 'admin');
+  const signInLimiter = new RateLimiter(20, 60_000);
+  const tags = ['agents'];
+
+  app.post(
+    '/v1/agent/login',
+    { schema: { tags, body: AgentLoginBody, response: responses({ 200: Me }) } },
+    async (request, reply) => {
+      if (!signInLimiter.take(request.ip)) throw new AppError('rate_limited', 'too many sign-in attempts');
+      const signedIn = await signInAgent(ctx, request.body.email, request.body.password);
+      setAgentCookie(request, reply, signedIn.token, AGENT_SESSION_TTL_MS);
+      return { agent: signedIn.agent, csrfToken: signedIn.csrfToken };
+    },
+  );
+
+  app.get(
+    '/v1/agent/me',
+    { preHandler: staff, schema: { tags, response: responses({ 200: Me }) } },
+    async (request) => {
+      const session = request.agentSession;
+      if (session) return { agent: session.agent, csrfToken: session.csrfToken };
+      const p = request.principal!;
+      return { agent: { id: p.id, email: null, name: p.name, role: p.role }, csrfToken: null };
+    },
+  );
+
+  app.post(
+    '/v1/agent/logout',
+    { preHandler: staff, schema: { tags, response: responses({ 204: Type.Null() }) } },
+    async (request, reply) => {
+      if (request.agentSession) await signOutAgent(ctx, request.agentSession.sessionId);
+      clearAgentCookie(reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/agents',
+    { preHandler: staff, schema: { tags, response: responses({ 200: Page(Agent) }) } },
+    async () => ({
+      data: await listAgentViews(ctx),
+      nextCursor: null,
+    }),
+  );
+
+  app.post(
+    '/v1/agents',
+    { preHandler: admin, schema: { tags, body: CreateAgentBody, response: responses({ 201: Agent }) } },
+    async (request, reply) => reply.status(201).send(await createAgent(ctx, request.body)),
+  );
+
+  app.get(
+    '/v1/api-tokens',
+    { preHandler: admin, schema: { tags, response: responses({ 200: Page(ApiToken) }) } },
+    async () => ({
+      data: await listApiTokenViews(ctx),
+      nextCursor: null,
+    }),
+  );
+
+  app.post(
+    '/v1/api-tokens',
+    {
+      preHandler: admin,
+      schema: { tags, body: CreateApiTokenBody, response: responses({ 201: CreatedApiToken }) },
+    },
+    async (request, reply) => reply.status(201).send(await createApiToken(ctx, request.body)),
+  );
+
+  app.delete(
+    '/v1/api-tokens/:id',
+    {
+      preHandler: admin,
+      schema: { tags, params: Type.Object({ id: Type.String() }), response: responses({ 204: Type.Null() }) },
+    },
+    async (request, reply) => {
+      await deleteApiToken(ctx, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

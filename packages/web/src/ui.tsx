@@ -1,0 +1,23 @@
+/** The "authenticated" badge: shown only after a JWT login (IDENTITY.md §4), never for an external id alone. */
+export function Badge() {
+  return (
+    <span
+      class="badge"
+      role="img"
+      aria-label="Authenticated"
+      title="Authenticated by your backend"
+      data-testid="auth-badge"
+    >
+      ✓ verified
+    </span>
+  );
+}
+
+export function fmtTime(iso: string | null): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay
+    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
