@@ -5,6 +5,7 @@ import {
   CreateAgentBody,
   CreateApiTokenBody,
   CreatedApiToken,
+  EmptyBody,
   Me,
   Page,
 } from '@signet/protocol';
@@ -51,7 +52,7 @@ export async function agentRoutes(app: App, { ctx }: { ctx: AppContext }): Promi
 
   app.post(
     '/v1/agent/logout',
-    { preHandler: staff, schema: { tags, response: responses({ 204: Type.Null() }) } },
+    { preHandler: staff, schema: { tags, body: EmptyBody, response: responses({ 204: Type.Null() }) } },
     async (request, reply) => {
       if (request.agentSession) await signOutAgent(ctx, request.agentSession.sessionId);
       clearAgentCookie(reply);
