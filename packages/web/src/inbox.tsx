@@ -94,7 +94,7 @@ export function Inbox({ me, live, frames }: { me: Agent; live: Live; frames: Liv
                   <span class="sub">
                     {fmtTime(c.lastMessageAt ?? c.updatedAt)}
                     {c.unreadCount > 0 && (
-                      <span class="unread" aria-label={`${c.unreadCount} unread`}>
+                      <span class="unread" role="img" aria-label={`${c.unreadCount} unread`}>
                         {c.unreadCount}
                       </span>
                     )}
