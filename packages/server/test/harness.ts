@@ -13,6 +13,7 @@ import type { StorageOptions } from '../src/db/database.ts';
 import type { App } from '../src/http/types.ts';
 import { createSigningKey } from '../src/identity/signing-keys.ts';
 import { type Runtime, startRuntime } from '../src/runtime.ts';
+import { updateSettings } from '../src/settings/settings.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -31,12 +32,21 @@ export type TestServer = {
   secrets: Set<string>;
   request(method: string, url: string, options?: RequestOptions): Promise<LightMyRequestResponse>;
   createKey(name?: string): Promise<{ kid: string; secret: string }>;
+  /** Stops this server and starts another on the same storage, as a process restart would. */
+  restart(): Promise<TestServer>;
   /** Listens on a real port on 127.0.0.1 (once) and returns `ws://…` and `http://…` bases. */
   listen(port?: number): Promise<{ http: string; ws: string }>;
   close(): Promise<void>;
 };
 
 type RequestOptions = { token?: string | undefined; body?: unknown; headers?: Record<string, string> };
+
+async function dropPostgresSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`drop schema if exists ${schema} cascade`);
+  await client.end();
+}
 
 /** A fresh PostgreSQL schema per server, so test files never see each other's rows. */
 async function postgresSchema(url: string): Promise<{ schema: string; drop(): Promise<void> }> {
@@ -59,7 +69,7 @@ async function postgresSchema(url: string): Promise<{ schema: string; drop(): Pr
 export async function startTestServer(
   kind: DbKind,
   env: Record<string, string> = {},
-  options: { dataDir?: string; schema?: string } = {},
+  options: { dataDir?: string; schema?: string; bot?: boolean; ownsSchema?: boolean } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'signet-test-'));
   const config = loadConfig({
@@ -75,6 +85,7 @@ export async function startTestServer(
     const url = process.env.TEST_DATABASE_URL!;
     if (options.schema) {
       storage = { dialect: 'postgres', url, schema: options.schema };
+      if (options.ownsSchema) dropSchema = () => dropPostgresSchema(url, options.schema!);
     } else {
       const created = await postgresSchema(url);
       storage = { dialect: 'postgres', url, schema: created.schema };
@@ -91,6 +102,8 @@ export async function startTestServer(
   });
   const app = await buildApp({ ctx: runtime, logStream });
   await app.ready();
+  // The default bot would answer every first message; suites about the bot turn it on.
+  if (!options.bot) await updateSettings(runtime, { botFlow: { steps: [] } });
   const admin = await createApiToken(runtime, { name: 'test admin' });
   const agent = await createApiToken(runtime, { name: 'test agent', role: 'agent' });
   const secrets = new SecretSet([admin.token, agent.token]);
@@ -122,6 +135,16 @@ export async function startTestServer(
       const key = await createSigningKey(runtime, name);
       secrets.add(key.secret);
       return key;
+    },
+    async restart() {
+      await app.close();
+      await runtime.close();
+      const schema = storage.dialect === 'postgres' ? storage.schema : undefined;
+      return startTestServer(kind, env, {
+        ...options,
+        dataDir,
+        ...(schema ? { schema, ownsSchema: true } : {}),
+      });
     },
     async listen(port = 0) {
       if (!listening) {

@@ -113,14 +113,33 @@ export function Keys() {
   );
 }
 
-type Settings = { unverifiedEmail: 'ignore' | 'attach'; reopenSolvedWithinMinutes: number };
+type Settings = {
+  unverifiedEmail: 'ignore' | 'attach';
+  reopenSolvedWithinMinutes: number;
+  botFlow: { steps: unknown[] };
+};
 
 export function SettingsPage() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [saved, setSaved] = useState(false);
+  const [flow, setFlow] = useState('');
+  const [flowMessage, setFlowMessage] = useState('');
   useEffect(() => {
-    void api<Settings>('GET', '/v1/settings').then(setSettings);
+    void api<Settings>('GET', '/v1/settings').then((loaded) => {
+      setSettings(loaded);
+      setFlow(JSON.stringify(loaded.botFlow.steps, null, 2));
+    });
   }, []);
+  const saveFlow = async (event: Event) => {
+    event.preventDefault();
+    try {
+      const steps = JSON.parse(flow);
+      await api('PATCH', '/v1/settings', { botFlow: { steps } });
+      setFlowMessage('Flow saved.');
+    } catch (e) {
+      setFlowMessage(e instanceof SyntaxError ? `Not valid JSON: ${e.message}` : (e as Error).message);
+    }
+  };
   if (!settings) return <section class="page">Loading…</section>;
   const save = async (event: Event) => {
     event.preventDefault();
@@ -167,6 +186,24 @@ export function SettingsPage() {
         </label>
         <button type="submit">Save</button>
         {saved && <span role="status">Saved.</span>}
+      </form>
+      <h1>Bot flow</h1>
+      <form class="stack" onSubmit={saveFlow}>
+        <p class="muted">
+          Steps run in order: <code>message</code> (text), <code>ask_details</code> (fields <code>name</code>,{' '}
+          <code>email</code>, each asked only if unknown), <code>choices</code> (text and choices with a reply
+          or a hand-over), <code>handover</code>. Text may use <code>{'{{user.first_name | "there"}}'}</code>,{' '}
+          <code>{'{{user.email}}'}</code>, <code>{'{{user.external_id}}'}</code>, the same under{' '}
+          <code>requester.</code>. An empty list turns the bot off.
+        </p>
+        <textarea
+          aria-label="Bot flow steps (JSON)"
+          rows={14}
+          value={flow}
+          onInput={(e) => setFlow((e.target as HTMLTextAreaElement).value)}
+        />
+        <button type="submit">Save flow</button>
+        {flowMessage && <span role="status">{flowMessage}</span>}
       </form>
     </section>
   );

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, Postgres
 import * as identity from './migrations/001-identity.ts';
 import * as messaging from './migrations/002-messaging.ts';
 import * as agentSessions from './migrations/003-agent-sessions.ts';
+import * as bot from './migrations/004-bot.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here rather than read from disk, so bundling and tsx agree. */
@@ -9,6 +10,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-identity': identity,
   '002-messaging': messaging,
   '003-agent-sessions': agentSessions,
+  '004-bot': bot,
 };
 
 class StaticProvider implements MigrationProvider {

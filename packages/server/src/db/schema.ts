@@ -98,6 +98,18 @@ export interface AgentSessionRow {
   revoked_at: number | null;
 }
 
+export interface BotStateRow {
+  conversation_id: string;
+  /** Index of the flow step to run next, or the one waiting for an answer. */
+  step: number;
+  status: 'running' | 'waiting_details' | 'waiting_choice' | 'handed_over' | 'done';
+  /** The detail asked for while waiting: `name` or `email`. */
+  awaiting: string | null;
+  /** Compare-and-set guard: two nodes never both advance one conversation. */
+  version: number;
+  updated_at: number;
+}
+
 export interface SettingRow {
   key: string;
   value: string;
@@ -159,6 +171,7 @@ export interface Database {
   agents: AgentRow;
   api_tokens: ApiTokenRow;
   agent_sessions: AgentSessionRow;
+  bot_states: BotStateRow;
   settings: SettingRow;
   conversations: ConversationRow;
   messages: MessageRow;

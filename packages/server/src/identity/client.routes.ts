@@ -7,6 +7,7 @@ import {
   SubmitDetailsBody,
 } from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
+import { botHearsLogin } from '../bot/after-send.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { bearerToken } from '../http/access.ts';
@@ -49,12 +50,14 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
     async (request) => {
       if (!loginLimiter.take(request.ip))
         throw new AppError('rate_limited', 'too many login attempts; slow down');
-      return loginWithToken(ctx, {
+      const result = await loginWithToken(ctx, {
         jwt: request.body.jwt,
         sessionToken: bearerToken(request),
         ip: request.ip,
         userAgent: request.headers['user-agent'],
       });
+      await botHearsLogin(ctx, request.log, result.user.id);
+      return result;
     },
   );
 

@@ -1,5 +1,6 @@
 import { ClientHistory, Message, ReadBody, SendMessageBody } from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
+import { botHearsMessage } from '../bot/after-send.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { bearerToken } from '../http/access.ts';
@@ -31,8 +32,9 @@ export async function clientMessagingRoutes(
       const live = await requireLiveSession(ctx, bearerToken(request));
       if (!messageLimiter.take(live.session.id))
         throw new AppError('rate_limited', 'too many messages; slow down');
-      const { message, created } = await sendUserMessage(ctx, live, request.body);
-      return reply.status(created ? 201 : 200).send(message);
+      const sent = await sendUserMessage(ctx, live, request.body);
+      await botHearsMessage(ctx, request.log, sent);
+      return reply.status(sent.created ? 201 : 200).send(sent.message);
     },
   );
 

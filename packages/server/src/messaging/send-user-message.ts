@@ -18,7 +18,8 @@ import { announce, recordEvents } from './event-log.ts';
 import { findByClientMessageId, insertMessage } from './messages.repository.ts';
 import { conversationView, messageView } from './views.ts';
 
-export type SentMessage = { message: Message; created: boolean };
+/** `startedConversation`: this message opened a new conversation (the bot greets those). */
+export type SentMessage = { message: Message; created: boolean; startedConversation?: boolean };
 
 /**
  * An end user's message, stored in one transaction and acknowledged only after commit.
@@ -71,7 +72,8 @@ export async function sendUserMessage(
       const message = messageView(row);
       events.push({ type: 'message.created', message });
       const recorded = await recordEvents(trx, { userId: user.id, inbox: true }, events, now);
-      return { sent: { message, created: true }, recorded };
+      const startedConversation = events.some((e) => e.type === 'conversation.created');
+      return { sent: { message, created: true, startedConversation }, recorded };
     }),
   );
   await announce(ctx, recorded);

@@ -1,9 +1,10 @@
 import { AuthFrame, CLOSE, type ClientFrame, ClientFrame as ClientFrameSchema } from '@signet/protocol';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { RawData } from 'ws';
 import { authenticateAgentSession } from '../agents/agent-sessions.ts';
 import { authenticateApiToken } from '../agents/api-tokens.ts';
+import { botHearsMessage } from '../bot/after-send.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { AGENT_COOKIE, readCookie } from '../http/cookies.ts';
@@ -55,7 +56,7 @@ export async function socketRoutes(app: App, { ctx, gateway, messageLimiter }: O
           return true;
         },
         protocolToken !== undefined,
-        (frame) => onClientFrame(ctx, conn, frame, messageLimiter),
+        (frame) => onClientFrame(ctx, app.log, conn, frame, messageLimiter),
         gateway,
       );
     },
@@ -141,6 +142,7 @@ function handleSocket(
 
 async function onClientFrame(
   ctx: AppContext,
+  log: FastifyBaseLogger,
   conn: Connection,
   frame: ClientFrame,
   limiter: RateLimiter,
@@ -152,8 +154,13 @@ async function onClientFrame(
   switch (frame.type) {
     case 'message.send': {
       if (!limiter.take(live.session.id)) throw new AppError('rate_limited', 'too many messages; slow down');
-      const { message } = await sendUserMessage(ctx, live, frame);
-      return conn.send({ type: 'message.ack', clientMessageId: frame.clientMessageId, message });
+      const sent = await sendUserMessage(ctx, live, frame);
+      await botHearsMessage(ctx, log, sent);
+      return conn.send({
+        type: 'message.ack',
+        clientMessageId: frame.clientMessageId,
+        message: sent.message,
+      });
     }
     case 'typing': {
       const conversation = await findConversation(ctx.storage.db, frame.conversationId);

@@ -1,4 +1,5 @@
 import { DEFAULT_SETTINGS, type PatchSettingsBody, type Settings } from '@signet/protocol';
+import { validateBotFlow } from '../bot/validate-flow.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
 import { readSettingValues, writeSettingValues } from './settings.repository.ts';
@@ -30,6 +31,7 @@ export async function currentSettings(ctx: AppContext): Promise<Settings> {
 const cache = new WeakMap<object, { settings: Settings; until: number }>();
 
 export async function updateSettings(ctx: AppContext, patch: PatchSettingsBody): Promise<Settings> {
+  if (patch.botFlow) validateBotFlow(patch.botFlow);
   cache.delete(ctx.storage);
   return ctx.storage.db.transaction().execute(async (trx) => {
     const values: Record<string, string> = {};
