@@ -34,12 +34,12 @@ export function renderPlaceholders(text: string, values: PlaceholderValues): str
   return text.replace(ANY, (whole, inner: string) => {
     const parsed = ONE.exec(inner);
     if (!parsed) return whole;
-    const value = valueOf(parsed[2] as Field, values);
+    const value = fieldValue(parsed[2] as Field, values);
     return value || (parsed[3] ?? '');
   });
 }
 
-function valueOf(field: Field, values: PlaceholderValues): string {
+function fieldValue(field: Field, values: PlaceholderValues): string {
   switch (field) {
     case 'name':
       return values.name ?? '';
