@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --quick] [-- --only login]`: each scenario against a freshly
+ * `npm run bench [-- --quick] [-- --only login,messages,sockets,growth]`: each scenario against a freshly
  * started server on 127.0.0.1, its bare baseline measured in the same run, a table on
  * stdout and `bench/results/latest.json` for anyone to read without the code.
  */
 import { parseArgs } from 'node:util';
 import { printTable, type ScenarioResult, writeResults } from './lib/results.ts';
+import { growthScenarios } from './scenarios/growth.ts';
 import { loginScenarios } from './scenarios/login.ts';
 import { messageScenarios } from './scenarios/messages.ts';
+import { socketScenarios } from './scenarios/sockets.ts';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } },
@@ -33,6 +35,26 @@ if (wanted('messages')) {
   const pgUrl = process.env.BENCH_DATABASE_URL;
   if (pgUrl)
     scenarios.push(...(await messageScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
+}
+
+if (wanted('sockets')) {
+  scenarios.push(
+    ...(await socketScenarios(
+      quick
+        ? { sizes: [200, 1000], maxSockets: 2000, socketsPerSession: 50 }
+        : { sizes: [1000, 10_000], maxSockets: 19_000, socketsPerSession: 50 },
+    )),
+  );
+}
+
+if (wanted('growth')) {
+  scenarios.push(
+    ...(await growthScenarios(
+      quick
+        ? { sizes: [1000, 10_000], rate: 50, seconds: 2 }
+        : { sizes: [1000, 100_000, 1_000_000], rate: 100, seconds: 5 },
+    )),
+  );
 }
 
 printTable(scenarios);

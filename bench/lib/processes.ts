@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -31,7 +30,8 @@ export async function startProcess(
   readyPath: string | null = '/healthz',
 ): Promise<Started> {
   const port = await freePort();
-  const child = spawn(TSX, [entry], {
+  // node --import tsx (not the tsx CLI, which forks): the child's pid is the server's, for RSS.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],

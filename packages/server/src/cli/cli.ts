@@ -116,11 +116,12 @@ const COMMANDS: Record<string, Command> = {
     print({ deleted: kid }, `deleted ${kid}; sessions it authenticated must log in again`);
   },
   'api-tokens create': async (runtime, values, _args, print) => {
-    const token = await createApiToken(runtime, {
+    const { id, name, token } = await createApiToken(runtime, {
       name: required(values.name, '--name'),
       role: role(values.role ?? 'admin'),
     });
-    print(token, `token: ${token.token}\n\nShown only now; it cannot be recovered.`);
+    // API.md: exactly {id, name, token}.
+    print({ id, name, token }, `token: ${token}\n\nShown only now; it cannot be recovered.`);
   },
   'agents create': async (runtime, values, _args, print) => {
     const agent = await createAgent(runtime, {

@@ -1,0 +1,174 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SignJWT } from 'jose';
+import { Agent, request } from 'undici';
+import { newId } from '../../packages/server/src/ids.ts';
+import { fixedRate, percentile } from '../lib/load.ts';
+import { signetEnv, startProcess } from '../lib/processes.ts';
+import { result, type ScenarioResult } from '../lib/results.ts';
+
+export type GrowthOptions = { sizes: number[]; rate: number; seconds: number };
+
+const SAMPLE = 200;
+const MESSAGES_PER_CONVERSATION = 10;
+const agent = new Agent({ connections: 16 });
+
+/**
+ * Bulk rows straight into the database the server will open (after its migrations ran):
+ * `size` users with external ids, and `size` messages in conversations of ten, plus
+ * session tokens for a sample of them.
+ */
+function seed(file: string, size: number): { sessions: string[]; kid: string } {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  const now = Date.now() - 86_400_000;
+  const insertUser = db.prepare(
+    'insert into users (id, name, anonymous, authenticated, last_authenticated_at, created_at, updated_at) values (?, ?, 0, 1, ?, ?, ?)',
+  );
+  const insertIdentity = db.prepare(
+    "insert into identities (id, user_id, type, value, normalized, verified, is_primary, source, created_at) values (?, ?, 'external_id', ?, ?, 1, 1, 'jwt', ?)",
+  );
+  const insertConversation = db.prepare(
+    "insert into conversations (id, user_id, status, channel, created_at, updated_at, last_message_at, activity_at) values (?, ?, 'open', 'messenger', ?, ?, ?, ?)",
+  );
+  const insertMessage = db.prepare(
+    "insert into messages (id, conversation_id, user_id, author_type, author_id, author_name, text, authenticated, client_message_id, created_at) values (?, ?, ?, 'user', ?, ?, ?, 1, ?, ?)",
+  );
+  const insertSession = db.prepare(
+    'insert into client_sessions (id, token_hash, user_id, authenticated, created_at) values (?, ?, ?, 1, ?)',
+  );
+  const conversations = Math.max(SAMPLE, Math.floor(size / MESSAGES_PER_CONVERSATION));
+  const sessions: string[] = [];
+  db.transaction(() => {
+    for (let i = 0; i < size; i++) {
+      const t = now + i;
+      const userId = newId(t);
+      insertUser.run(userId, `User ${i}`, t, t, t);
+      insertIdentity.run(newId(t), userId, `g-${i}`, `g-${i}`, t);
+      if (i < conversations) {
+        const conversationId = newId(t);
+        insertConversation.run(conversationId, userId, t, t, t, t);
+        for (let m = 0; m < MESSAGES_PER_CONVERSATION; m++) {
+          insertMessage.run(
+            newId(t),
+            conversationId,
+            userId,
+            userId,
+            `User ${i}`,
+            `message ${m}`,
+            `s-${i}-${m}`,
+            t,
+          );
+        }
+      }
+      if (i < SAMPLE) {
+        const token = `sst_${randomBytes(32).toString('base64url')}`;
+        insertSession.run(newId(t), createHash('sha256').update(token).digest('base64url'), userId, t);
+        sessions.push(token);
+      }
+    }
+  })();
+  const kid = (db.prepare('select kid from signing_keys limit 1').get() as { kid: string }).kid;
+  db.close();
+  return { sessions, kid };
+}
+
+/**
+ * Login and history latency as the database grows: p50 at a fixed rate with `size`
+ * users and messages, for each size. The figure is p50 at the largest size over p50 at
+ * the smallest: 1 means size does not matter.
+ */
+export async function growthScenarios(options: GrowthOptions): Promise<ScenarioResult[]> {
+  const rows: { size: number; login: number; history: number }[] = [];
+  for (const size of options.sizes) {
+    const env = signetEnv();
+    // First start: migrations and a signing key, through the server's own paths.
+    const first = await startProcess('packages/server/src/main.ts', env);
+    const { execFileSync } = await import('node:child_process');
+    const { ROOT } = await import('../lib/processes.ts');
+    const created = JSON.parse(
+      execFileSync(
+        `${ROOT}/node_modules/.bin/tsx`,
+        ['packages/server/src/cli/main.ts', 'keys', 'create', '--name', 'growth', '--json'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, ...env },
+        },
+      ).toString(),
+    ) as { kid: string; secret: string };
+    await first.stop();
+    const { sessions } = seed(join(env.DATA_DIR!, 'signet.db'), size);
+
+    const signet = await startProcess('packages/server/src/main.ts', env);
+    try {
+      const tokens = await Promise.all(
+        Array.from({ length: SAMPLE }, (_, i) =>
+          new SignJWT({ scope: 'user', external_id: `g-${Math.floor((i * size) / SAMPLE)}` })
+            .setProtectedHeader({ alg: 'HS256', kid: created.kid })
+            .sign(new TextEncoder().encode(created.secret)),
+        ),
+      );
+      const call = async (method: 'GET' | 'POST', path: string, body?: unknown, token?: string) => {
+        const response = await request(`${signet.url}${path}`, {
+          method,
+          dispatcher: agent,
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        await response.body.dump();
+        return response.statusCode === 200;
+      };
+      // Warm up both paths before measuring.
+      for (let i = 0; i < 50; i++) {
+        await call('POST', '/v1/client/login', { jwt: tokens[i % SAMPLE] });
+        await call('GET', '/v1/client/conversations', undefined, sessions[i % SAMPLE]);
+      }
+      const login = await fixedRate(options.rate, options.seconds, (i) =>
+        call('POST', '/v1/client/login', { jwt: tokens[i % SAMPLE] }),
+      );
+      const history = await fixedRate(options.rate, options.seconds, (i) =>
+        call('GET', '/v1/client/conversations', undefined, sessions[i % SAMPLE]),
+      );
+      if (login.errors || history.errors)
+        throw new Error(`growth at ${size}: ${login.errors} login and ${history.errors} history errors`);
+      rows.push({
+        size,
+        login: percentile(login.latenciesMs, 50),
+        history: percentile(history.latenciesMs, 50),
+      });
+    } finally {
+      await signet.stop();
+    }
+  }
+  const small = rows[0]!;
+  const large = rows.at(-1)!;
+  const describe = (key: 'login' | 'history') =>
+    rows.map((r) => `${r.size.toLocaleString('en')}: ${r[key].toFixed(2)} ms`).join(', ');
+  return [
+    result({
+      name: 'growth_login',
+      metric: 'p50_ratio_largest_to_smallest',
+      value: large.login / small.login,
+      baseline: null,
+      ratio: large.login / small.login,
+      target: 1.25,
+      higherIsBetter: false,
+      notes: `returning-user login p50 at ${options.rate}/s by users in the database: ${describe('login')}`,
+    }),
+    result({
+      name: 'growth_history',
+      metric: 'p50_ratio_largest_to_smallest',
+      value: large.history / small.history,
+      baseline: null,
+      ratio: large.history / small.history,
+      target: 1.25,
+      higherIsBetter: false,
+      notes: `messenger history p50 at ${options.rate}/s by messages in the database: ${describe('history')}`,
+    }),
+  ];
+}
