@@ -31,7 +31,7 @@ export async function startProcess(
 ): Promise<Started> {
   const port = await freePort();
   // node --import tsx (not the tsx CLI, which forks): the child's pid is the server's, for RSS.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -8,8 +8,14 @@ export function rssOf(pid: number): number {
   return Number(kb) * 1024;
 }
 
-/** RSS after the process has had a moment to settle (allocation bursts, lazy GC). */
-export async function settledRss(pid: number, ms = 1500): Promise<number> {
-  await new Promise((r) => setTimeout(r, ms));
+/**
+ * RSS after a full collection: the process runs with --expose-gc and collects on
+ * SIGUSR2 (see startProcess), so garbage from setting up does not blur the figure.
+ */
+export async function settledRss(pid: number, ms = 1000): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    process.kill(pid, 'SIGUSR2');
+    await new Promise((r) => setTimeout(r, ms / 3));
+  }
   return rssOf(pid);
 }

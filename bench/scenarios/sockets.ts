@@ -98,15 +98,14 @@ export async function socketScenarios(options: SocketOptions): Promise<ScenarioR
     const bare = await startProcess('bench/baseline/ws-idle.ts', {});
     try {
       const sessions = await sessionsFor(signet.url, env, Math.ceil(size / options.socketsPerSession));
+      const signetUrl = `${signet.url.replace('http', 'ws')}/v1/client/ws`;
+      const bareUrl = `${bare.url.replace('http', 'ws')}/`;
+      const signetAuth = (i: number) => ({ sessionToken: sessions[i % sessions.length] });
       const signetBefore = await settledRss(signet.process.pid!);
-      const held = await openIdle(`${signet.url.replace('http', 'ws')}/v1/client/ws`, size, (i) => ({
-        sessionToken: sessions[i % sessions.length],
-      }));
+      const held = await openIdle(signetUrl, size, signetAuth);
       const signetAfter = await settledRss(signet.process.pid!);
       const bareBefore = await settledRss(bare.process.pid!);
-      const bareHeld = await openIdle(`${bare.url.replace('http', 'ws')}/`, size, () => ({
-        sessionToken: 'x',
-      }));
+      const bareHeld = await openIdle(bareUrl, size, () => ({ sessionToken: 'x' }));
       const bareAfter = await settledRss(bare.process.pid!);
       if (held.length < size || bareHeld.length < size)
         throw new Error(`only ${held.length}/${bareHeld.length} of ${size} sockets opened`);

@@ -27,6 +27,9 @@ async function main(): Promise<void> {
     await runtime.close();
     process.exit(0);
   };
+  // For memory measurements (bench/): with --expose-gc, SIGUSR2 collects garbage now.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) process.on('SIGUSR2', () => gc());
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
