@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Agent, request } from 'undici';
+import { adminToken, createSigningKey } from '../lib/admin.ts';
 import { closedLoop, fixedRate, percentile } from '../lib/load.ts';
 import { signetEnv, startProcess } from '../lib/processes.ts';
 import { result, type ScenarioResult } from '../lib/results.ts';
@@ -55,14 +56,7 @@ export async function loginScenarios(options: LoginOptions): Promise<ScenarioRes
     BASELINE_SECRET: secretForBaseline,
   });
   try {
-    const apiToken = await adminToken(signet.url, env);
-    const key = await (
-      await fetch(`${signet.url}/v1/signing-keys`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'bench' }),
-      })
-    ).json();
+    const key = await createSigningKey(signet.url, adminToken(env));
 
     // Pre-signed tokens, so the generator measures the server, not its own signing.
     const run = randomBytes(3).toString('hex');
@@ -124,19 +118,4 @@ export async function loginScenarios(options: LoginOptions): Promise<ScenarioRes
     await signet.stop();
     await baseline.stop();
   }
-}
-
-/** An admin token made with the CLI against the server's own storage. */
-async function adminToken(_url: string, env: Record<string, string>): Promise<string> {
-  const { execFileSync } = await import('node:child_process');
-  const { ROOT } = await import('../lib/processes.ts');
-  const out = execFileSync(
-    `${ROOT}/node_modules/.bin/tsx`,
-    ['packages/server/src/cli/main.ts', 'api-tokens', 'create', '--name', 'bench', '--json'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    },
-  );
-  return JSON.parse(out.toString()).token;
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +6,9 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { newId } from '../../packages/server/src/ids.ts';
+import { adminToken, createSigningKey, turnBotOff } from '../lib/admin.ts';
 import { percentile } from '../lib/load.ts';
-import { ROOT, signetEnv, startProcess } from '../lib/processes.ts';
+import { signetEnv, startProcess } from '../lib/processes.ts';
 import { result, type ScenarioResult } from '../lib/results.ts';
 import { BenchSocket } from '../lib/sockets.ts';
 
@@ -58,17 +58,9 @@ export async function messageScenarios(options: MessageOptions): Promise<Scenari
   const wsBase = signet.url.replace('http', 'ws');
   const open: BenchSocket[] = [];
   try {
-    const apiToken = JSON.parse(
-      execFileSync(
-        `${ROOT}/node_modules/.bin/tsx`,
-        ['packages/server/src/cli/main.ts', 'api-tokens', 'create', '--name', 'bench', '--json'],
-        {
-          cwd: ROOT,
-          env: { ...process.env, ...env },
-        },
-      ).toString(),
-    ).token as string;
-    const key = await postJson(`${signet.url}/v1/signing-keys`, { name: 'bench' }, apiToken);
+    const apiToken = adminToken(env);
+    const key = await createSigningKey(signet.url, apiToken);
+    await turnBotOff(signet.url, apiToken);
     const loginAs = async (externalId: string) => {
       const jwt = await new SignJWT({ scope: 'user', external_id: externalId, name: externalId })
         .setProtectedHeader({ alg: 'HS256', kid: key.kid })

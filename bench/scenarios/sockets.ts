@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { SignJWT } from 'jose';
 import { request } from 'undici';
 import WebSocket from 'ws';
-import { ROOT, signetEnv, startProcess } from '../lib/processes.ts';
+import { adminToken, createSigningKey } from '../lib/admin.ts';
+import { signetEnv, startProcess } from '../lib/processes.ts';
 import { result, type ScenarioResult } from '../lib/results.ts';
 import { settledRss } from '../lib/rss.ts';
 
@@ -47,22 +47,7 @@ async function openIdle(
 }
 
 async function sessionsFor(base: string, env: Record<string, string>, count: number): Promise<string[]> {
-  const apiToken = JSON.parse(
-    execFileSync(
-      `${ROOT}/node_modules/.bin/tsx`,
-      ['packages/server/src/cli/main.ts', 'api-tokens', 'create', '--name', 'bench', '--json'],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-      },
-    ).toString(),
-  ).token as string;
-  const keyResponse = await request(`${base}/v1/signing-keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench' }),
-  });
-  const key = (await keyResponse.body.json()) as { kid: string; secret: string };
+  const key = await createSigningKey(base, adminToken(env));
   const tokens: string[] = [];
   for (let i = 0; i < count; i += 25) {
     tokens.push(

@@ -60,6 +60,18 @@ describe.each(DATABASES)('the bot on %s', (kind) => {
     expect(await botSaid(visitor.sessionToken)).toHaveLength(5);
   });
 
+  it('asks for a missing email twice at most, then moves on', async () => {
+    const visitor = await anonymousSession(server);
+    await send(visitor.sessionToken, 'hi');
+    await send(visitor.sessionToken, 'Kim');
+    await send(visitor.sessionToken, 'I would rather not say');
+    await send(visitor.sessionToken, 'just help me please');
+    expect((await botSaid(visitor.sessionToken)).slice(-2)).toEqual([
+      "That doesn't look like an email address. Could you check it?",
+      'Thanks! Someone from the team will be with you shortly.',
+    ]);
+  });
+
   it('greets an authenticated user by first name and asks nothing', async () => {
     const externalId = uniqueExternalId('known');
     const session = (

@@ -6,14 +6,9 @@ import type { BotStateRow, MessageRow } from '../db/schema.ts';
 import { attachEmail } from '../identity/identities.ts';
 import { findUser, listIdentities, updateUser } from '../identity/users.repository.ts';
 import { newId } from '../ids.ts';
-import {
-  findConversation,
-  listConversationsOfUser,
-  updateConversation,
-} from '../messaging/conversations.repository.ts';
+import { appendMessage } from '../messaging/append-message.ts';
+import { findConversation, listConversationsOfUser } from '../messaging/conversations.repository.ts';
 import { announce, recordEvents } from '../messaging/event-log.ts';
-import { insertMessage } from '../messaging/messages.repository.ts';
-import { messageView } from '../messaging/views.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { conversationsAwaitingDetails, findBotState, saveBotState } from './bot-states.repository.ts';
 import { type PlaceholderValues, renderPlaceholders } from './placeholders.ts';
@@ -89,14 +84,8 @@ export async function advanceBot(
           client_message_id: null,
           created_at: now + i,
         };
-        await insertMessage(trx, row);
-        events.push({ type: 'message.created', message: messageView(row) });
+        events.push({ type: 'message.created', message: await appendMessage(trx, row) });
       }
-      await updateConversation(trx, conversationId, {
-        last_message_at: now,
-        activity_at: now,
-        updated_at: now,
-      });
       return recordEvents(trx, { userId, inbox: true }, events, now);
     }),
   );
@@ -132,13 +121,19 @@ async function consumeInput(
     }
     if (trigger.kind !== 'user_message') return false;
     const answer = trigger.text.trim();
-    if (state.awaiting === 'email') {
+    if (state.awaiting === 'email' || state.awaiting === 'email_again') {
       if (!EMAIL.test(answer) || answer.length > 254) {
-        posts.push(RETRY_EMAIL);
-        return false;
+        // Ask once more; a visitor who would rather just talk is not nagged: the bot moves on.
+        if (state.awaiting === 'email') {
+          posts.push(RETRY_EMAIL);
+          state.awaiting = 'email_again';
+          return false;
+        }
+        state.step += 1;
+      } else {
+        // IDENTITY.md §3: a typed email is unverified, source `form`; it never merges or takes over.
+        await attachEmail(db, userId, answer, false, 'form', now);
       }
-      // IDENTITY.md §3: a typed email is unverified, source `form`; it never merges or takes over.
-      await attachEmail(db, userId, answer, false, 'form', now);
     } else if (state.awaiting === 'name') {
       await updateUser(db, userId, { name: answer.slice(0, 255), updated_at: now });
     }

@@ -103,7 +103,7 @@ export interface BotStateRow {
   /** Index of the flow step to run next, or the one waiting for an answer. */
   step: number;
   status: 'running' | 'waiting_details' | 'waiting_choice' | 'handed_over' | 'done';
-  /** The detail asked for while waiting: `name` or `email`. */
+  /** The detail asked for while waiting: `name`, `email`, or `email_again` after one miss. */
   awaiting: string | null;
   /** Compare-and-set guard: two nodes never both advance one conversation. */
   version: number;

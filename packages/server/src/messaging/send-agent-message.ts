@@ -4,9 +4,10 @@ import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
 import { AppError } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
-import { findConversation, updateConversation } from './conversations.repository.ts';
+import { appendMessage } from './append-message.ts';
+import { findConversation } from './conversations.repository.ts';
 import { announce, recordEvents } from './event-log.ts';
-import { findByClientMessageId, insertMessage, upsertReadMarker } from './messages.repository.ts';
+import { findByClientMessageId, upsertReadMarker } from './messages.repository.ts';
 import type { SentMessage } from './send-user-message.ts';
 import { messageView } from './views.ts';
 
@@ -43,14 +44,8 @@ export async function sendAgentMessage(
         client_message_id: input.clientMessageId ?? null,
         created_at: now,
       };
-      await insertMessage(trx, row);
-      await updateConversation(trx, conversation.id, {
-        last_message_at: now,
-        activity_at: now,
-        updated_at: now,
-      });
+      const message = await appendMessage(trx, row);
       await upsertReadMarker(trx, conversation.id, 'agents', row.id, now);
-      const message = messageView(row);
       const recorded = await recordEvents(
         trx,
         { userId: conversation.user_id, inbox: true },

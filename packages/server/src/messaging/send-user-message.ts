@@ -8,6 +8,7 @@ import type { LiveClientSession } from '../identity/client-sessions.ts';
 import { lockUser } from '../identity/users.repository.ts';
 import { newId } from '../ids.ts';
 import { currentSettings } from '../settings/settings.ts';
+import { appendMessage } from './append-message.ts';
 import {
   findConversation,
   insertConversation,
@@ -15,7 +16,7 @@ import {
   updateConversation,
 } from './conversations.repository.ts';
 import { announce, recordEvents } from './event-log.ts';
-import { findByClientMessageId, insertMessage } from './messages.repository.ts';
+import { findByClientMessageId } from './messages.repository.ts';
 import { conversationView, messageView } from './views.ts';
 
 /** `startedConversation`: this message opened a new conversation (the bot greets those). */
@@ -63,13 +64,7 @@ export async function sendUserMessage(
         client_message_id: input.clientMessageId,
         created_at: now,
       };
-      await insertMessage(trx, row);
-      await updateConversation(trx, conversation.id, {
-        last_message_at: now,
-        activity_at: now,
-        updated_at: now,
-      });
-      const message = messageView(row);
+      const message = await appendMessage(trx, row);
       events.push({ type: 'message.created', message });
       const recorded = await recordEvents(trx, { userId: user.id, inbox: true }, events, now);
       const startedConversation = events.some((e) => e.type === 'conversation.created');
