@@ -22,6 +22,7 @@ const EnvSchema = Type.Object({
   LOGIN_RATE_PER_MINUTE: Type.Integer({ minimum: 0, default: 600 }),
   MESSAGE_RATE_PER_SECOND: Type.Integer({ minimum: 0, default: 10 }),
   MAX_SOCKETS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),
+  SOCKET_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -42,6 +43,8 @@ export type Config = {
   messageRatePerSecond: number;
   /** Open sockets one end user may hold on one server process. */
   maxSocketsPerUser: number;
+  /** Sockets are pinged this often; one that misses a whole interval is cut off. */
+  socketHeartbeatSeconds: number;
 };
 
 export class ConfigError extends Error {
@@ -51,7 +54,13 @@ export class ConfigError extends Error {
   }
 }
 
-const NUMERIC = new Set(['PORT', 'LOGIN_RATE_PER_MINUTE', 'MESSAGE_RATE_PER_SECOND', 'MAX_SOCKETS_PER_USER']);
+const NUMERIC = new Set([
+  'PORT',
+  'LOGIN_RATE_PER_MINUTE',
+  'MESSAGE_RATE_PER_SECOND',
+  'MAX_SOCKETS_PER_USER',
+  'SOCKET_HEARTBEAT_SECONDS',
+]);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
   const raw: Record<string, unknown> = {};
@@ -79,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
     messageRatePerSecond: e.MESSAGE_RATE_PER_SECOND,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    socketHeartbeatSeconds: e.SOCKET_HEARTBEAT_SECONDS,
   };
 }
 

@@ -9,7 +9,6 @@ import type { BusEvent } from './event-bus.ts';
 
 const REPLAY_LIMIT = 1000;
 const PULL_BATCH = 500;
-const HEARTBEAT_MS = 30_000;
 const CURSOR = /^\d{1,15}$/;
 
 /**
@@ -34,7 +33,7 @@ export class Gateway {
       ctx.bus.subscribe((event) => this.#onBus(event)),
       ctx.bus.onResync(() => this.#resyncAll()),
     ];
-    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
+    this.#heartbeat = setInterval(() => this.#beat(), ctx.config.socketHeartbeatSeconds * 1000);
     this.#heartbeat.unref();
   }
 
