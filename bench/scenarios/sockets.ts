@@ -89,6 +89,8 @@ export async function socketScenarios(options: SocketOptions): Promise<ScenarioR
       const signetBefore = await settledRss(signet.process.pid!);
       const held = await openIdle(signetUrl, size, signetAuth);
       const signetAfter = await settledRss(signet.process.pid!);
+      // One side at a time: this process has a file limit too.
+      for (const ws of held) ws.terminate();
       const bareBefore = await settledRss(bare.process.pid!);
       const bareHeld = await openIdle(bareUrl, size, () => ({ sessionToken: 'x' }));
       const bareAfter = await settledRss(bare.process.pid!);
@@ -99,7 +101,7 @@ export async function socketScenarios(options: SocketOptions): Promise<ScenarioR
         signet: (signetAfter - signetBefore) / size,
         bare: (bareAfter - bareBefore) / size,
       });
-      for (const ws of [...held, ...bareHeld]) ws.terminate();
+      for (const ws of bareHeld) ws.terminate();
     } finally {
       await signet.stop();
       await bare.stop();
