@@ -189,6 +189,8 @@ describe.each(DATABASES)('users API on %s', (kind) => {
     ).toBe(401);
     const messages = await listMessagesOfUser(server.runtime.storage.db, session.user.id);
     expect(messages.map((m) => m.text)).toEqual(['']);
+    const events = await server.runtime.storage.db.selectFrom('events').select('payload').execute();
+    expect(JSON.stringify(events)).not.toContain('private words');
     const log = (
       await server.request('GET', `/v1/auth-events?userId=${session.user.id}`, { token: server.adminToken })
     ).json().data;

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.ts';
+import { deleteEventsOfUser } from '../messaging/events.repository.ts';
 import { eraseMessageText } from '../messaging/history.repository.ts';
 import { forgetAuthEventsOfUser } from './auth-events.repository.ts';
 import { revokeSessionsOfUser } from './client-sessions.repository.ts';
@@ -16,6 +17,7 @@ export async function eraseUser(ctx: AppContext, id: string): Promise<void> {
     const user = await getLiveUser(trx, id);
     await deleteIdentitiesOf(trx, user.id);
     await eraseMessageText(trx, user.id);
+    await deleteEventsOfUser(trx, user.id);
     await forgetAuthEventsOfUser(trx, user.id);
     await updateUser(trx, user.id, { name: null, erased_at: now, updated_at: now });
     return revokeSessionsOfUser(trx, user.id, now);

@@ -41,3 +41,8 @@ export async function latestEventId(db: Executor): Promise<number> {
     .executeTakeFirst();
   return Number(row?.max ?? 0);
 }
+
+/** Erasure: stored events carry message text, so a user's events go with their messages' text. */
+export async function deleteEventsOfUser(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom('events').where('user_id', '=', userId).execute();
+}
