@@ -393,6 +393,55 @@ describe.each(DATABASES)('live messaging on %s', (kind) => {
     expect((await history(session.sessionToken)).unreadCount).toBe(0);
   });
 
+  it('lists the inbox by assignee and finds conversations by name, email or external id, with cursors', async () => {
+    const externalId = uniqueExternalId('findme');
+    const session = await loginAs(externalId, undefined, {
+      name: 'Zelda Searchable',
+      email: `${externalId}@find.example`,
+      email_verified: true,
+    });
+    const { conversationId } = (await send(session.sessionToken, 'find me')).json();
+    const list = async (query: string) =>
+      (await server.request('GET', `/v1/conversations?${query}`, { token: server.agentToken })).json();
+    for (const q of ['zelda', 'SEARCHABLE', `${externalId}@find`, externalId]) {
+      const found = await list(`q=${encodeURIComponent(q)}`);
+      expect(
+        found.data.map((c: { id: string }) => c.id),
+        q,
+      ).toEqual([conversationId]);
+    }
+    expect((await list('q=nobody-has-this-name')).data).toEqual([]);
+    expect((await list('assigneeId=none&limit=200')).data.map((c: { id: string }) => c.id)).toContain(
+      conversationId,
+    );
+    const notAnId = await server.request('PATCH', `/v1/conversations/${conversationId}`, {
+      token: server.agentToken,
+      body: { assigneeId: 'someone' },
+    });
+    expect(notAnId.statusCode).toBe(400);
+    const me = (await server.request('GET', '/v1/agent/me', { token: server.agentToken })).json().agent.id;
+    await server.request('PATCH', `/v1/conversations/${conversationId}`, {
+      token: server.agentToken,
+      body: { assigneeId: me },
+    });
+    expect((await list('assigneeId=me')).data.map((c: { id: string }) => c.id)).toEqual([conversationId]);
+    expect((await list('assigneeId=none&limit=200')).data.map((c: { id: string }) => c.id)).not.toContain(
+      conversationId,
+    );
+
+    for (const other of ['page-a', 'page-b']) {
+      await send((await loginAs(uniqueExternalId(other))).sessionToken, 'for paging');
+    }
+    const first = await list('limit=2');
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await list(`limit=2&before=${first.nextCursor}`);
+    expect(second.data.map((c: { id: string }) => c.id)).not.toContain(first.data[0].id);
+    expect(
+      (await server.request('GET', '/v1/conversations?before=garbage', { token: server.agentToken }))
+        .statusCode,
+    ).toBe(400);
+  });
+
   it('relays typing: the user’s to agents, an agent’s to the user’s devices; never stored', async () => {
     const session = await loginAs(uniqueExternalId('typing'));
     const { conversationId } = (await send(session.sessionToken, 'hi')).json();

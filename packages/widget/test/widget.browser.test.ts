@@ -194,5 +194,26 @@ describe.skipIf(!hasChromium)('the widget in Chromium', () => {
       );
     });
     await until(async () => (await shop.page.title()) === 'failed: malformed', 'the failure callback');
+
+    // messenger:set locale, hide and show, through the same host-page API.
+    const signet = (...args: unknown[]) =>
+      shop.page.evaluate(
+        (a) => (window as unknown as { Signet: (...x: unknown[]) => void }).Signet(...a),
+        args,
+      );
+    await signet('messenger', 'close');
+    await signet('messenger:set', 'locale', 'fr-CA');
+    await until(
+      async () =>
+        (await shop.page.locator('button.launcher').getAttribute('aria-label')) === 'Ouvrir les messages',
+      'French',
+    );
+    await signet('messenger', 'hide');
+    await until(async () => (await shop.page.locator('button.launcher').count()) === 0, 'hidden');
+    await signet('messenger', 'show');
+    await signet('messenger', 'open');
+    await shop.page.locator('section.panel').waitFor();
+    await shop.page.keyboard.press('Escape');
+    await until(async () => (await shop.page.locator('section.panel').count()) === 0, 'closed with Escape');
   });
 });
