@@ -81,6 +81,7 @@ function placeholderConversation(message: Message): ConversationWithMessages {
     status: 'open',
     assigneeId: null,
     followUpOf: null,
+    channel: 'messenger',
     createdAt: message.createdAt,
     updatedAt: message.createdAt,
     lastMessageAt: message.createdAt,

@@ -1,15 +1,8 @@
-/** The wire shapes the client reads; they mirror @signet/protocol without pulling in its schemas. */
-export type Author = { type: 'user' | 'agent' | 'bot' | 'system'; id: string | null; name: string | null };
+import type { Conversation, Message, User } from '@signet/protocol';
 
-export type Message = {
-  id: string;
-  conversationId: string;
-  author: Author;
-  text: string;
-  authenticated: boolean;
-  createdAt: string;
-  clientMessageId?: string;
-};
+/** The wire shapes come from the protocol package (types only: nothing of it is bundled). */
+export type { Conversation, Message, User };
+export type Author = Message['author'];
 
 /** A message the user sent that the server has not acknowledged yet. */
 export type PendingMessage = Omit<Message, 'id' | 'createdAt'> & {
@@ -17,26 +10,6 @@ export type PendingMessage = Omit<Message, 'id' | 'createdAt'> & {
   createdAt: string;
   clientMessageId: string;
   status: 'sending' | 'failed';
-};
-
-export type Conversation = {
-  id: string;
-  userId: string;
-  status: 'open' | 'pending' | 'solved';
-  assigneeId: string | null;
-  followUpOf: string | null;
-  createdAt: string;
-  updatedAt: string;
-  lastMessageAt: string | null;
-  unreadCount: number;
-};
-
-export type User = {
-  id: string;
-  name: string | null;
-  email: string | null;
-  externalId: string | null;
-  authenticated: boolean;
 };
 
 export type ConnectionState = 'idle' | 'connecting' | 'online' | 'offline';

@@ -213,6 +213,7 @@ describe.skipIf(!hasChromium)('the widget in Chromium', () => {
     await signet('messenger', 'show');
     await signet('messenger', 'open');
     await shop.page.locator('section.panel').waitFor();
+    await shop.page.locator('section.panel textarea').click();
     await shop.page.keyboard.press('Escape');
     await until(async () => (await shop.page.locator('section.panel').count()) === 0, 'closed with Escape');
   });

@@ -23,12 +23,7 @@ export async function findApiTokenByHash(db: Executor, tokenHash: string): Promi
 }
 
 export async function touchApiToken(db: Executor, id: string, now: number): Promise<void> {
-  await db
-    .updateTable('api_tokens')
-    .set({ last_used_at: now })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
-    .execute();
+  await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
 }
 
 /** An agent account or API token by id: either may be assigned a conversation. */

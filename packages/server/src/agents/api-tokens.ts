@@ -2,6 +2,7 @@ import type { AppContext } from '../context.ts';
 import type { ApiTokenRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
+import { isStale } from '../last-used.ts';
 import { hashToken, newBearerToken } from '../secrets.ts';
 import {
   findApiTokenByHash,
@@ -40,7 +41,8 @@ export async function authenticateApiToken(ctx: AppContext, token: string): Prom
   if (!token.startsWith(`${API_TOKEN_PREFIX}_`) || token.length > 200) return undefined;
   const row = await findApiTokenByHash(ctx.storage.db, hashToken(token));
   if (!row) return undefined;
-  await touchApiToken(ctx.storage.db, row.id, ctx.now());
+  const now = ctx.now();
+  if (isStale(row.last_used_at, now)) await touchApiToken(ctx.storage.db, row.id, now);
   return { kind: 'api_token', id: row.id, name: row.name, role: row.role };
 }
 

@@ -5,6 +5,7 @@ import { flag } from '../db/executor.ts';
 import type { AuthEventRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { isStale } from '../last-used.ts';
 import { newBearerToken } from '../secrets.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
@@ -52,8 +53,17 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
   });
 
   let claims: Awaited<ReturnType<typeof verifyToken>>;
+  let keyLastUsedAt: number | null = null;
   try {
-    claims = await verifyToken(input.jwt, (kid) => lookupVerificationKey(ctx, kid), startedAt);
+    claims = await verifyToken(
+      input.jwt,
+      async (kid) => {
+        const found = await lookupVerificationKey(ctx, kid);
+        keyLastUsedAt = found?.lastUsedAt ?? null;
+        return found?.key;
+      },
+      startedAt,
+    );
   } catch (error) {
     if (!(error instanceof TokenRejected)) throw error;
     await insertAuthEvent(
@@ -93,7 +103,7 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
           expiresAt: claims.exp === undefined ? null : claims.exp * 1000,
         }),
       );
-      await touchSigningKey(trx, claims.kid, now);
+      if (isStale(keyLastUsedAt, now)) await touchSigningKey(trx, claims.kid, now);
       await insertAuthEvent(
         trx,
         event({

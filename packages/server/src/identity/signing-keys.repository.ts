@@ -17,13 +17,15 @@ export async function countSigningKeys(db: Executor): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function findSealedSecret(db: Executor, kid: string): Promise<string | undefined> {
-  const row = await db
+export async function findSealedSecret(
+  db: Executor,
+  kid: string,
+): Promise<Pick<SigningKeyRow, 'secret_sealed' | 'last_used_at'> | undefined> {
+  return db
     .selectFrom('signing_keys')
-    .select('secret_sealed')
+    .select(['secret_sealed', 'last_used_at'])
     .where('kid', '=', kid)
     .executeTakeFirst();
-  return row?.secret_sealed;
 }
 
 export async function deleteSigningKeyRow(db: Executor, kid: string): Promise<boolean> {
@@ -31,14 +33,8 @@ export async function deleteSigningKeyRow(db: Executor, kid: string): Promise<bo
   return Number(result.numDeletedRows) > 0;
 }
 
-/** `lastUsedAt` is kept to the minute: one write a minute per key, not one per login. */
 export async function touchSigningKey(db: Executor, kid: string, now: number): Promise<void> {
-  await db
-    .updateTable('signing_keys')
-    .set({ last_used_at: now })
-    .where('kid', '=', kid)
-    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now - 60_000)]))
-    .execute();
+  await db.updateTable('signing_keys').set({ last_used_at: now }).where('kid', '=', kid).execute();
 }
 
 export async function findSigningKeyByName(db: Executor, name: string): Promise<SigningKeyRow | undefined> {

@@ -68,9 +68,13 @@ export async function deleteSigningKey(ctx: AppContext, kid: string): Promise<vo
  * The HMAC key of a live signing key. The row is read on every login, so a deletion
  * is seen at once on every node; decrypting and importing the key happen once.
  */
-export async function lookupVerificationKey(ctx: AppContext, kid: string): Promise<CryptoKey | undefined> {
-  const sealed = await findSealedSecret(ctx.storage.db, kid);
-  if (sealed === undefined) return undefined;
+export async function lookupVerificationKey(
+  ctx: AppContext,
+  kid: string,
+): Promise<{ key: CryptoKey; lastUsedAt: number | null } | undefined> {
+  const row = await findSealedSecret(ctx.storage.db, kid);
+  if (row === undefined) return undefined;
+  const sealed = row.secret_sealed;
   let key = keyCache.get(sealed);
   if (!key) {
     const secret = new TextEncoder().encode(ctx.masterKey.decrypt(sealed));
@@ -78,7 +82,7 @@ export async function lookupVerificationKey(ctx: AppContext, kid: string): Promi
     if (keyCache.size > 1000) keyCache.clear();
     keyCache.set(sealed, key);
   }
-  return key;
+  return { key: await key, lastUsedAt: row.last_used_at };
 }
 
 // Keyed by the sealed text, so a deleted or replaced key can never be served from here.

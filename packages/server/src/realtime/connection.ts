@@ -34,12 +34,17 @@ export class Connection {
   }
 
   send(frame: ServerFrame): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  /** An already-serialized frame, so one event fanned out to many sockets is encoded once. */
+  sendText(text: string): void {
     if (!this.open) return;
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.close(CLOSE.slowConsumer, 'reading too slowly; reconnect with your cursor');
       return;
     }
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(text);
   }
 
   close(code: number, reason: string): void {

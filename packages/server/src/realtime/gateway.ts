@@ -1,4 +1,3 @@
-import type { StoredEvent } from '@signet/protocol';
 import { CLOSE } from '@signet/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.ts';
@@ -92,7 +91,7 @@ export class Gateway {
       if (rows.length > REPLAY_LIMIT) {
         conn.send({ type: 'error', code: 'bad_cursor', message: 'too far behind; refetch over HTTP' });
       } else {
-        for (const row of rows) this.#deliver(conn, row.id, row.payload);
+        for (const row of rows) this.#deliver(conn, row.id, frameText(row.id, row.payload));
       }
     }
     conn.sent = Math.max(conn.sent, latest);
@@ -102,10 +101,10 @@ export class Gateway {
     this.#schedule('inbox' in audience ? 'inbox' : audience.userIds[0]!);
   }
 
-  #deliver(conn: Connection, cursor: number, payload: string): void {
+  #deliver(conn: Connection, cursor: number, text: string): void {
     if (cursor <= conn.sent) return;
     conn.sent = cursor;
-    conn.send({ ...(JSON.parse(payload) as StoredEvent), cursor: String(cursor) });
+    conn.sendText(text);
   }
 
   #onBus(event: BusEvent): void {
@@ -182,7 +181,10 @@ export class Gateway {
     const since = Math.min(...conns.map((c) => c.sent));
     const audience: Audience = key === 'inbox' ? { inbox: true } : { userIds: [key] };
     const rows = await listEventsAfter(this.ctx.storage.db, audience, since, PULL_BATCH);
-    for (const row of rows) for (const conn of conns) this.#deliver(conn, row.id, row.payload);
+    for (const row of rows) {
+      const text = frameText(row.id, row.payload);
+      for (const conn of conns) this.#deliver(conn, row.id, text);
+    }
     return rows.length === PULL_BATCH;
   }
 
@@ -214,6 +216,14 @@ export class Gateway {
     yield* this.#agents;
     for (const set of this.#byUser.values()) yield* set;
   }
+}
+
+/**
+ * A stored event's frame: its JSON with the cursor added, built once per event however
+ * many sockets receive it (the payload is always a JSON object with a `type`).
+ */
+function frameText(cursor: number, payload: string): string {
+  return `{"cursor":"${cursor}",${payload.slice(1)}`;
 }
 
 function add<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
