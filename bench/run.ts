@@ -33,8 +33,13 @@ if (wanted('messages')) {
     : { idleSockets: 5000, senders: 16, seconds: 10, rate: 500, inflight: 4 };
   scenarios.push(...(await messageScenarios({ ...sizes, label: 'SQLite' })));
   const pgUrl = process.env.BENCH_DATABASE_URL;
+  const redisUrl = process.env.BENCH_REDIS_URL;
   if (pgUrl)
     scenarios.push(...(await messageScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
+  if (pgUrl && redisUrl)
+    scenarios.push(
+      ...(await messageScenarios({ ...sizes, label: 'PostgreSQL + Redis', databaseUrl: pgUrl, redisUrl })),
+    );
 }
 
 if (wanted('sockets')) {

@@ -31,7 +31,12 @@ export async function startProcess(
 ): Promise<Started> {
   const port = await freePort();
   // node --import tsx (not the tsx CLI, which forks): the child's pid is the server's, for RSS.
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], {
+  // BENCH_CPU_PROF=<dir>: every process started here writes a V8 CPU profile there on exit
+  // (summarize one with `npx tsx bench/profile.ts <file>`).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { Agent, request } from 'undici';
 import { adminToken, createSigningKey } from '../lib/admin.ts';
 import { closedLoop, fixedRate, percentile } from '../lib/load.ts';
+import { freshSchema } from '../lib/postgres.ts';
 import { signetEnv, startProcess } from '../lib/processes.ts';
 import { result, type ScenarioResult } from '../lib/results.ts';
 
@@ -48,7 +49,8 @@ const post = async (url: string, jwt: string): Promise<boolean> => {
  * closed loop, then p50/p99 at a fixed moderate rate.
  */
 export async function loginScenarios(options: LoginOptions): Promise<ScenarioResult[]> {
-  const env = signetEnv(options.databaseUrl);
+  const schema = options.databaseUrl ? await freshSchema(options.databaseUrl) : undefined;
+  const env = signetEnv(schema?.url);
   const signet = await startProcess('packages/server/src/main.ts', env);
   const secretForBaseline = randomBytes(32).toString('base64url');
   const baseline = await startProcess('bench/baseline/login-server.ts', {
@@ -117,5 +119,6 @@ export async function loginScenarios(options: LoginOptions): Promise<ScenarioRes
   } finally {
     await signet.stop();
     await baseline.stop();
+    await schema?.drop();
   }
 }

@@ -8,8 +8,10 @@ import { Agent, request } from 'undici';
 import { newId } from '../../packages/server/src/ids.ts';
 import { adminToken, createSigningKey, turnBotOff } from '../lib/admin.ts';
 import { percentile } from '../lib/load.ts';
+import { freshSchema } from '../lib/postgres.ts';
 import { signetEnv, startProcess } from '../lib/processes.ts';
 import { result, type ScenarioResult } from '../lib/results.ts';
+import { cpuSecondsOf } from '../lib/rss.ts';
 import { BenchSocket } from '../lib/sockets.ts';
 
 export type MessageOptions = {
@@ -20,6 +22,8 @@ export type MessageOptions = {
   inflight: number;
   label: string;
   databaseUrl?: string;
+  /** With Redis, two server processes share the database and fan out over the bus. */
+  redisUrl?: string;
 };
 
 const agent = new Agent({ connections: 32 });
@@ -47,42 +51,52 @@ async function inBatches<T>(count: number, width: number, make: (i: number) => P
  * Live messages user → agent and the user's second device, persisted and acknowledged,
  * with `idleSockets` authenticated sockets connected. Baselines in the same run: raw
  * single-row inserts of the same driver, and a bare `ws` relay with the same fan-out.
+ *
+ * With `redisUrl` (and PostgreSQL), two server processes share the database: each
+ * sender's first device is on one node and its second device on the other, the agent
+ * listens on the second node, and the idle sockets are split between them, so every
+ * message crosses the bus to reach someone.
  */
 export async function messageScenarios(options: MessageOptions): Promise<ScenarioResult[]> {
+  const schema = options.databaseUrl ? await freshSchema(options.databaseUrl) : undefined;
   const env = {
-    ...signetEnv(options.databaseUrl),
+    ...signetEnv(schema?.url),
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     MESSAGE_RATE_PER_SECOND: '0',
     MAX_SOCKETS_PER_USER: '100',
   };
-  const signet = await startProcess('packages/server/src/main.ts', env);
-  const wsBase = signet.url.replace('http', 'ws');
+  const nodes = [await startProcess('packages/server/src/main.ts', env)];
+  if (options.redisUrl) nodes.push(await startProcess('packages/server/src/main.ts', env));
+  const first = nodes[0]!;
+  const last = nodes[nodes.length - 1]!;
+  const wsBase = (i: number) => nodes[i % nodes.length]!.url.replace('http', 'ws');
   const open: BenchSocket[] = [];
   try {
     const apiToken = adminToken(env);
-    const key = await createSigningKey(signet.url, apiToken);
-    await turnBotOff(signet.url, apiToken);
+    const key = await createSigningKey(first.url, apiToken);
+    await turnBotOff(first.url, apiToken);
     const loginAs = async (externalId: string) => {
       const jwt = await new SignJWT({ scope: 'user', external_id: externalId, name: externalId })
         .setProtectedHeader({ alg: 'HS256', kid: key.kid })
         .sign(new TextEncoder().encode(key.secret));
-      return (await postJson(`${signet.url}/v1/client/login`, { jwt })).sessionToken as string;
+      return (await postJson(`${first.url}/v1/client/login`, { jwt })).sessionToken as string;
     };
 
     // Idle, authenticated sockets: the crowd the active conversation must not slow down.
     await inBatches(options.idleSockets, 50, async (i) => {
-      const socket = await BenchSocket.connect(`${wsBase}/v1/client/ws`, {
+      const socket = await BenchSocket.connect(`${wsBase(i)}/v1/client/ws`, {
         sessionToken: await loginAs(`idle-${i}`),
       });
       open.push(socket);
     });
 
-    const agentSocket = await BenchSocket.connect(`${wsBase}/v1/ws`, { apiToken });
+    const agentSocket = await BenchSocket.connect(`${last.url.replace('http', 'ws')}/v1/ws`, { apiToken });
     open.push(agentSocket);
     const senders = await inBatches(options.senders, 8, async (i) => {
-      const device1 = await BenchSocket.connect(`${wsBase}/v1/client/ws`, {
+      const device1 = await BenchSocket.connect(`${wsBase(i)}/v1/client/ws`, {
         sessionToken: await loginAs(`sender-${i}`),
       });
-      const device2 = await BenchSocket.connect(`${wsBase}/v1/client/ws`, {
+      const device2 = await BenchSocket.connect(`${wsBase(i + 1)}/v1/client/ws`, {
         sessionToken: await loginAs(`sender-${i}`),
       });
       open.push(device1, device2);
@@ -94,6 +108,8 @@ export async function messageScenarios(options: MessageOptions): Promise<Scenari
     let sequence = 0;
     const until = performance.now() + options.seconds * 1000;
     const startedAt = performance.now();
+    const cpu = () => nodes.reduce((sum, node) => sum + cpuSecondsOf(node.process.pid!), 0);
+    const cpuBefore = cpu();
     await Promise.all(
       senders.flatMap(({ device1 }) =>
         Array.from({ length: options.inflight }, async () => {
@@ -110,19 +126,21 @@ export async function messageScenarios(options: MessageOptions): Promise<Scenari
       ),
     );
     const sustained = acked / ((performance.now() - startedAt) / 1000);
+    const cpuPerMessage = ((cpu() - cpuBefore) * 1e6) / acked;
 
     const signetLatency = await latencyAtRate(options, senders, agentSocket, (socket, clientMessageId) =>
       socket.send({ type: 'message.send', text: 'latency', clientMessageId }),
     );
 
     const relay = await relayLatency(options);
-    const inserts = options.databaseUrl ? await pgInserts(options.databaseUrl) : sqliteInserts();
+    const inserts = schema ? await pgInserts(schema.url) : sqliteInserts();
 
     const p50 = percentile(signetLatency.latencies, 50);
     const p99 = percentile(signetLatency.latencies, 99);
     const relayP50 = percentile(relay.latencies, 50);
-    const suffix = options.databaseUrl ? '_postgres' : '';
-    const setting = `${options.label}, ${options.idleSockets} idle authenticated sockets, ${options.senders} senders`;
+    const suffix = options.redisUrl ? '_postgres_redis' : options.databaseUrl ? '_postgres' : '';
+    const where = nodes.length > 1 ? `${nodes.length} server processes, ` : '';
+    const setting = `${options.label}, ${where}${options.idleSockets} idle authenticated sockets, ${options.senders} senders`;
     return [
       result({
         name: `message_sustained${suffix}`,
@@ -131,7 +149,7 @@ export async function messageScenarios(options: MessageOptions): Promise<Scenari
         baseline: inserts,
         target: 0.5,
         higherIsBetter: true,
-        notes: `${setting}, ${options.inflight} in flight each; baseline: raw single-row inserts/s, same driver`,
+        notes: `${setting}, ${options.inflight} in flight each; server CPU ${cpuPerMessage.toFixed(0)} µs per message; baseline: raw single-row inserts/s, same driver`,
       }),
       result({
         name: `message_added_p50_ms${suffix}`,
@@ -156,7 +174,8 @@ export async function messageScenarios(options: MessageOptions): Promise<Scenari
     ];
   } finally {
     for (const socket of open) socket.close();
-    await signet.stop();
+    await Promise.all(nodes.map((node) => node.stop()));
+    await schema?.drop();
   }
 }
 
