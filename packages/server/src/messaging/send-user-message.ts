@@ -1,6 +1,5 @@
 import type { Message, SendMessageBody, StoredEvent } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
-import { withConflictRetry } from '../db/conflicts.ts';
 import type { Executor } from '../db/executor.ts';
 import type { ConversationRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -15,7 +14,7 @@ import {
   newestConversationOfUser,
   updateConversation,
 } from './conversations.repository.ts';
-import { announce, recordEvents } from './event-log.ts';
+import { groupCommit } from './group-commit.ts';
 import { findByClientMessageId } from './messages.repository.ts';
 import { conversationView, messageView } from './views.ts';
 
@@ -23,7 +22,8 @@ import { conversationView, messageView } from './views.ts';
 export type SentMessage = { message: Message; created: boolean; startedConversation?: boolean };
 
 /**
- * An end user's message, stored in one transaction and acknowledged only after commit.
+ * An end user's message, stored in one transaction (shared with the other messages
+ * waiting at that moment: see group-commit.ts) and acknowledged only after commit.
  * Idempotent on (user, clientMessageId): a retry answers with the original message.
  * A message to a solved conversation starts a follow-up, unless the conversation was
  * solved within the `reopenSolvedWithinMinutes` window.
@@ -35,44 +35,42 @@ export async function sendUserMessage(
 ): Promise<SentMessage> {
   const { reopenSolvedWithinMinutes } = await currentSettings(ctx);
   const user = live.user;
-  const { sent, recorded } = await withConflictRetry(() =>
-    ctx.storage.db.transaction().execute(async (trx) => {
-      await lockUser(trx, user.id);
-      const existing = await findByClientMessageId(trx, { type: 'user', id: user.id }, input.clientMessageId);
-      if (existing) return { sent: { message: messageView(existing), created: false }, recorded: [] };
+  return groupCommit(ctx).run<SentMessage>(user.id, async (trx) => {
+    await lockUser(trx, user.id);
+    const existing = await findByClientMessageId(trx, { type: 'user', id: user.id }, input.clientMessageId);
+    if (existing) return { value: { message: messageView(existing), created: false } };
 
-      const now = ctx.now();
-      const events: StoredEvent[] = [];
-      const conversation = await conversationFor(
-        trx,
-        user.id,
-        input.conversationId,
-        reopenSolvedWithinMinutes,
-        now,
-        events,
-      );
-      const row = {
-        id: newId(now),
-        conversation_id: conversation.id,
-        user_id: user.id,
-        author_type: 'user' as const,
-        author_id: user.id,
-        author_name: user.name,
-        text: input.text,
-        // IDENTITY.md §3.5: taken from the sending session, at send time.
-        authenticated: live.authenticated ? (1 as const) : (0 as const),
-        client_message_id: input.clientMessageId,
-        created_at: now,
-      };
-      const message = await appendMessage(trx, row);
-      events.push({ type: 'message.created', message });
-      const recorded = await recordEvents(trx, { userId: user.id, inbox: true }, events, now);
-      const startedConversation = events.some((e) => e.type === 'conversation.created');
-      return { sent: { message, created: true, startedConversation }, recorded };
-    }),
-  );
-  await announce(ctx, recorded);
-  return sent;
+    const now = ctx.now();
+    const events: StoredEvent[] = [];
+    const conversation = await conversationFor(
+      trx,
+      user.id,
+      input.conversationId,
+      reopenSolvedWithinMinutes,
+      now,
+      events,
+    );
+    const row = {
+      id: newId(now),
+      conversation_id: conversation.id,
+      user_id: user.id,
+      author_type: 'user' as const,
+      author_id: user.id,
+      author_name: user.name,
+      text: input.text,
+      // IDENTITY.md §3.5: taken from the sending session, at send time.
+      authenticated: live.authenticated ? (1 as const) : (0 as const),
+      client_message_id: input.clientMessageId,
+      created_at: now,
+    };
+    const message = await appendMessage(trx, row);
+    events.push({ type: 'message.created', message });
+    const startedConversation = events.some((e) => e.type === 'conversation.created');
+    return {
+      value: { message, created: true, startedConversation },
+      events: { audience: { userId: user.id, inbox: true }, events, now },
+    };
+  });
 }
 
 async function conversationFor(

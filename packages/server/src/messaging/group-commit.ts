@@ -1,0 +1,137 @@
+import type { StoredEvent } from '@signet/protocol';
+import type { AppContext } from '../context.ts';
+import { withConflictRetry } from '../db/conflicts.ts';
+import type { Executor } from '../db/executor.ts';
+import { type Audience, announce, type Recorded, recordEvents } from './event-log.ts';
+
+/** What a write leaves for the event log: recorded after every write of its batch. */
+export type PendingEvents = { audience: Audience; events: StoredEvent[]; now: number };
+
+/**
+ * One write in a batch: it runs inside the batch's transaction, must not commit or roll
+ * back, and returns its value and the events to record (recorded for it, after commit).
+ */
+export type BatchedWrite<T> = (trx: Executor) => Promise<{ value: T; events?: PendingEvents }>;
+
+type Job = {
+  /** Rows are locked in this order (a user id), the same order on every node. */
+  lockKey: string;
+  write: BatchedWrite<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+};
+
+/** Large enough to amortize a commit, small enough that one batch never holds the log for long. */
+export const MAX_BATCH = 64;
+
+/**
+ * Group commit for the message hot path. The first write runs at once; writes that
+ * arrive while its transaction is open wait, and then all of them share the next
+ * transaction and its one commit (one fsync on PostgreSQL, one WAL append on SQLite),
+ * and their events share one bus notice. At a low rate every batch holds one write and
+ * nothing waits; under load the batch grows with the queue, not with a timer.
+ *
+ * A batch is all-or-nothing at the database, so a write that throws (a conversation
+ * that does not exist, a conflict) rolls the batch back, and each of its writes then
+ * runs again in a transaction of its own: the others commit, and the failing one gets
+ * its own error, as if it had never been batched.
+ */
+export class GroupCommit {
+  readonly #queue: Job[] = [];
+  #draining = false;
+
+  constructor(private readonly ctx: AppContext) {}
+
+  /** Runs `write` in the next batch; resolves after commit and after its events are announced. */
+  run<T>(lockKey: string, write: BatchedWrite<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ lockKey, write, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0) {
+        // One turn of the event loop: the frames already read from sockets reach the queue
+        // too (they are still reading their session), instead of trailing one batch behind.
+        await new Promise((resolve) => setImmediate(resolve));
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        if (batch.length === 1) await this.#alone(batch[0]!);
+        else await this.#together(batch);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #together(batch: Job[]): Promise<void> {
+    // Stable: one user's writes keep their order.
+    batch.sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
+    let committed: { values: unknown[]; recorded: Recorded[] };
+    try {
+      committed = await this.ctx.storage.db.transaction().execute(async (trx) => {
+        const values: unknown[] = [];
+        const pending: PendingEvents[] = [];
+        for (const job of batch) {
+          const { value, events } = await job.write(trx);
+          values.push(value);
+          if (events) pending.push(events);
+        }
+        // Last, after every row lock: on PostgreSQL the log's lock is held until commit.
+        return { values, recorded: await recordAll(trx, pending) };
+      });
+    } catch {
+      for (const job of batch) await this.#alone(job);
+      return;
+    }
+    await this.#announceThenResolve(committed.recorded, batch, committed.values);
+  }
+
+  async #alone(job: Job): Promise<void> {
+    let committed: { value: unknown; recorded: Recorded[] };
+    try {
+      committed = await withConflictRetry(() =>
+        this.ctx.storage.db.transaction().execute(async (trx) => {
+          const { value, events } = await job.write(trx);
+          return { value, recorded: await recordAll(trx, events ? [events] : []) };
+        }),
+      );
+    } catch (error) {
+      job.reject(error);
+      return;
+    }
+    await this.#announceThenResolve(committed.recorded, [job], [committed.value]);
+  }
+
+  /** Acknowledged only once every node has been told, as an unbatched write would be. */
+  async #announceThenResolve(recorded: Recorded[], jobs: Job[], values: unknown[]): Promise<void> {
+    try {
+      await announce(this.ctx, recorded);
+    } catch (error) {
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    for (const [i, job] of jobs.entries()) job.resolve(values[i]);
+  }
+}
+
+async function recordAll(trx: Executor, pending: PendingEvents[]): Promise<Recorded[]> {
+  const recorded: Recorded[] = [];
+  for (const { audience, events, now } of pending)
+    recorded.push(...(await recordEvents(trx, audience, events, now)));
+  return recorded;
+}
+
+const queues = new WeakMap<AppContext, GroupCommit>();
+
+/** The group commit of this context (one per running server). */
+export function groupCommit(ctx: AppContext): GroupCommit {
+  let queue = queues.get(ctx);
+  if (!queue) {
+    queue = new GroupCommit(ctx);
+    queues.set(ctx, queue);
+  }
+  return queue;
+}

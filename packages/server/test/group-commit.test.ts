@@ -1,0 +1,129 @@
+import type { StoredEvent } from '@signet/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Executor } from '../src/db/executor.ts';
+import { AppError } from '../src/errors.ts';
+import { appendEvent, listEventsAfter } from '../src/messaging/events.repository.ts';
+import { type BatchedWrite, GroupCommit, MAX_BATCH } from '../src/messaging/group-commit.ts';
+import type { BusEvent } from '../src/realtime/event-bus.ts';
+import { anonymousSession } from './factories.ts';
+import { DATABASES, startTestServer, type TestServer } from './harness.ts';
+
+const typing = (userId: string): StoredEvent => ({
+  type: 'conversation.updated',
+  conversation: { id: `c-${userId}` } as never,
+});
+
+describe.each(DATABASES)('group commit on %s', (kind) => {
+  let server: TestServer;
+  let notices: Extract<BusEvent, { type: 'events' }>[];
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    server.runtime.bus.subscribe((event) => {
+      if (event.type === 'events') notices.push(event);
+    });
+  });
+  afterAll(() => server.close());
+
+  /** A write that records which transaction it ran in and leaves one event for `userId`. */
+  const writeFor = (userId: string, seen: Executor[]): BatchedWrite<string> => async (trx) => {
+    seen.push(trx);
+    return {
+      value: userId,
+      events: { audience: { userId, inbox: true }, events: [typing(userId)], now: Date.now() },
+    };
+  };
+
+  it('writes queued together share one transaction, one commit and one bus notice', async () => {
+    notices = [];
+    const queue = new GroupCommit(server.runtime);
+    const seen: Executor[] = [];
+    // The first runs at once, alone; the rest arrive while it is open and go together.
+    const values = await Promise.all(
+      ['u-1', 'u-2', 'u-3', 'u-4'].map((id) => queue.run(id, writeFor(id, seen))),
+    );
+    expect(values).toEqual(['u-1', 'u-2', 'u-3', 'u-4']);
+    expect(new Set(seen).size).toBe(1);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.userIds.sort()).toEqual(['u-1', 'u-2', 'u-3', 'u-4']);
+    const rows = await listEventsAfter(server.runtime.storage.db, { inbox: true }, 0, 100);
+    expect(rows.filter((r) => r.user_id?.startsWith('u-'))).toHaveLength(4);
+    expect(notices[0]!.cursor).toBe(Math.max(...rows.map((r) => r.id)));
+  });
+
+  it('a batch never holds more than MAX_BATCH writes', async () => {
+    const queue = new GroupCommit(server.runtime);
+    const seen: Executor[] = [];
+    const count = MAX_BATCH + 6;
+    await Promise.all(Array.from({ length: count }, (_, i) => queue.run(`m-${i}`, writeFor(`m-${i}`, seen))));
+    const perTransaction = new Map<Executor, number>();
+    for (const trx of seen) perTransaction.set(trx, (perTransaction.get(trx) ?? 0) + 1);
+    expect([...perTransaction.values()].sort((a, b) => b - a)).toEqual([MAX_BATCH, 6]);
+  });
+
+  it('a write that fails rolls back alone: the others commit, it gets its own error and leaves nothing', async () => {
+    notices = [];
+    const queue = new GroupCommit(server.runtime);
+    const db = server.runtime.storage.db;
+    const before = await listEventsAfter(db, { inbox: true }, 0, 10_000);
+    const failing: BatchedWrite<string> = async (trx) => {
+      // A row written before the failure must not survive it.
+      await appendEvent(trx, {
+        user_id: 'f-bad',
+        inbox: 1,
+        type: 'conversation.updated',
+        payload: JSON.stringify(typing('f-bad')),
+        created_at: Date.now(),
+      });
+      throw new AppError('not_found', 'no such conversation');
+    };
+    const seen: Executor[] = [];
+    const results = await Promise.allSettled([
+      queue.run('f-0', writeFor('f-0', seen)),
+      queue.run('f-1', writeFor('f-1', seen)),
+      queue.run('f-bad', failing),
+      queue.run('f-2', writeFor('f-2', seen)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'not_found' });
+    const after = await listEventsAfter(db, { inbox: true }, before.at(-1)?.id ?? 0, 10_000);
+    expect(after.map((r) => r.user_id).sort()).toEqual(['f-0', 'f-1', 'f-2']);
+    expect(notices.flatMap((n) => n.userIds).sort()).toEqual(['f-0', 'f-1', 'f-2']);
+  });
+
+  it('80 messages from 20 users at once, one to a conversation that is not theirs: 79 stored once each, in the right conversations', async () => {
+    const users = await Promise.all(Array.from({ length: 20 }, () => anonymousSession(server)));
+    const other = await anonymousSession(server);
+    const first = await server.request('POST', '/v1/client/messages', {
+      token: other.sessionToken,
+      body: { text: 'mine', clientMessageId: 'o-1' },
+    });
+    const foreignConversation = first.json().conversationId as string;
+
+    const sends = users.flatMap((user, u) =>
+      Array.from({ length: 4 }, (_, i) =>
+        server.request('POST', '/v1/client/messages', {
+          token: user.sessionToken,
+          body:
+            u === 7 && i === 2
+              ? { text: 'not mine', clientMessageId: `x-${u}-${i}`, conversationId: foreignConversation }
+              : { text: `${u}-${i}`, clientMessageId: `x-${u}-${i}` },
+        }),
+      ),
+    );
+    const responses = await Promise.all(sends);
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 201 || s === 200)).toHaveLength(79);
+    expect(responses[7 * 4 + 2]!.statusCode).toBe(404);
+    expect(responses[7 * 4 + 2]!.json().error.code).toBe('not_found');
+
+    for (const [u, user] of users.entries()) {
+      const history = await server.request('GET', '/v1/client/conversations', { token: user.sessionToken });
+      const conversations = history.json().data as { messages: { text: string }[] }[];
+      expect(conversations).toHaveLength(1);
+      const texts = conversations[0]!.messages.map((m) => m.text);
+      const expected = [0, 1, 2, 3].filter((i) => !(u === 7 && i === 2)).map((i) => `${u}-${i}`);
+      // Concurrent requests of one user carry no order between them; their set is what counts.
+      expect(texts.sort()).toEqual(expected.sort());
+    }
+  });
+});
