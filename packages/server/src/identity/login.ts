@@ -1,11 +1,11 @@
 import type { LoginResponse } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
-import { withConflictRetry } from '../db/conflicts.ts';
 import { flag } from '../db/executor.ts';
 import type { AuthEventRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isStale } from '../last-used.ts';
+import { groupCommit } from '../messaging/group-commit.ts';
 import { newBearerToken } from '../secrets.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
@@ -28,8 +28,9 @@ export type LoginInput = {
 
 /**
  * A login, and nothing else on its path (DESIGN.md): verify → resolve in one
- * transaction → a fresh session → one auth-log row. The device's previous session is
- * revoked, so a token planted before login never becomes an authenticated one.
+ * transaction (group-committed) → a fresh session → one auth-log row. The device's
+ * previous session is revoked, so a token planted before login never becomes an
+ * authenticated one.
  */
 export async function loginWithToken(ctx: AppContext, input: LoginInput): Promise<LoginResponse> {
   const db = ctx.storage.db;
@@ -86,40 +87,39 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
   const { unverifiedEmail } = await currentSettings(ctx);
   const sessionToken = newBearerToken(SESSION_TOKEN_PREFIX);
 
-  const { resolved, identities } = await withConflictRetry(() =>
-    db.transaction().execute(async (trx) => {
-      const now = ctx.now();
-      const resolved = await resolveUser(trx, {
-        claims,
-        sessionUserId: previous?.user.id,
-        unverifiedEmail,
-        now,
-      });
-      if (previous) await revokeClientSession(trx, previous.session.id, now);
-      await insertClientSession(
-        trx,
-        sessionRow(sessionToken, resolved.user.id, now, {
-          kid: claims.kid,
-          expiresAt: claims.exp === undefined ? null : claims.exp * 1000,
-        }),
-      );
-      if (isStale(keyLastUsedAt, now)) await touchSigningKey(trx, claims.kid, now);
-      await insertAuthEvent(
-        trx,
-        event({
-          kid: claims.kid,
-          external_id: claims.externalId,
-          external_id_verified: 1,
-          user_id: resolved.user.id,
-          resolution: resolved.resolution,
-          merged_anonymous: flag(resolved.mergedAnonymous),
-          email_outcome: resolved.emailOutcome,
-          had_exp: flag(claims.exp !== undefined),
-        }),
-      );
-      return { resolved, identities: await listIdentities(trx, [resolved.user.id]) };
-    }),
-  );
+  // Shares its transaction with the other logins and messages waiting at that moment.
+  const { resolved, identities } = await groupCommit(ctx).run(claims.externalId, async (trx) => {
+    const now = ctx.now();
+    const resolved = await resolveUser(trx, {
+      claims,
+      sessionUserId: previous?.user.id,
+      unverifiedEmail,
+      now,
+    });
+    if (previous) await revokeClientSession(trx, previous.session.id, now);
+    await insertClientSession(
+      trx,
+      sessionRow(sessionToken, resolved.user.id, now, {
+        kid: claims.kid,
+        expiresAt: claims.exp === undefined ? null : claims.exp * 1000,
+      }),
+    );
+    if (isStale(keyLastUsedAt, now)) await touchSigningKey(trx, claims.kid, now);
+    await insertAuthEvent(
+      trx,
+      event({
+        kid: claims.kid,
+        external_id: claims.externalId,
+        external_id_verified: 1,
+        user_id: resolved.user.id,
+        resolution: resolved.resolution,
+        merged_anonymous: flag(resolved.mergedAnonymous),
+        email_outcome: resolved.emailOutcome,
+        had_exp: flag(claims.exp !== undefined),
+      }),
+    );
+    return { value: { resolved, identities: await listIdentities(trx, [resolved.user.id]) } };
+  });
 
   // The device's old session is gone; its sockets reconnect with the new token.
   if (previous)
