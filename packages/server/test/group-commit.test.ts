@@ -2,7 +2,7 @@ import type { StoredEvent } from '@signet/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Executor } from '../src/db/executor.ts';
 import { AppError } from '../src/errors.ts';
-import { appendEvent, listEventsAfter } from '../src/messaging/events.repository.ts';
+import { appendEvents, listEventsAfter } from '../src/messaging/events.repository.ts';
 import { type BatchedWrite, GroupCommit, MAX_BATCH } from '../src/messaging/group-commit.ts';
 import type { BusEvent } from '../src/realtime/event-bus.ts';
 import { anonymousSession } from './factories.ts';
@@ -25,13 +25,15 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
   afterAll(() => server.close());
 
   /** A write that records which transaction it ran in and leaves one event for `userId`. */
-  const writeFor = (userId: string, seen: Executor[]): BatchedWrite<string> => async (trx) => {
-    seen.push(trx);
-    return {
-      value: userId,
-      events: { audience: { userId, inbox: true }, events: [typing(userId)], now: Date.now() },
+  const writeFor =
+    (userId: string, seen: Executor[]): BatchedWrite<string> =>
+    async (trx) => {
+      seen.push(trx);
+      return {
+        value: userId,
+        events: { audience: { userId, inbox: true }, events: [typing(userId)], now: Date.now() },
+      };
     };
-  };
 
   it('writes queued together share one transaction, one commit and one bus notice', async () => {
     notices = [];
@@ -67,13 +69,15 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
     const before = await listEventsAfter(db, { inbox: true }, 0, 10_000);
     const failing: BatchedWrite<string> = async (trx) => {
       // A row written before the failure must not survive it.
-      await appendEvent(trx, {
-        user_id: 'f-bad',
-        inbox: 1,
-        type: 'conversation.updated',
-        payload: JSON.stringify(typing('f-bad')),
-        created_at: Date.now(),
-      });
+      await appendEvents(trx, [
+        {
+          user_id: 'f-bad',
+          inbox: 1,
+          type: 'conversation.updated',
+          payload: JSON.stringify(typing('f-bad')),
+          created_at: Date.now(),
+        },
+      ]);
       throw new AppError('not_found', 'no such conversation');
     };
     const seen: Executor[] = [];

@@ -1,7 +1,7 @@
 import type { StoredEvent } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
-import { appendEvent } from './events.repository.ts';
+import { appendEvents } from './events.repository.ts';
 
 /** Who receives an event: one end user's devices, the agents' inbox, or both. */
 export type Audience = { userId: string | null; inbox: boolean };
@@ -18,18 +18,29 @@ export async function recordEvents(
   events: StoredEvent[],
   now: number,
 ): Promise<Recorded[]> {
-  const recorded: Recorded[] = [];
-  for (const event of events) {
-    const cursor = await appendEvent(db, {
-      user_id: audience.userId,
-      inbox: audience.inbox ? 1 : 0,
-      type: event.type,
-      payload: JSON.stringify(event),
-      created_at: now,
-    });
-    recorded.push({ ...audience, cursor });
-  }
-  return recorded;
+  return recordMany(db, [{ audience, events, now }]);
+}
+
+/** Several writers' events in one insert (a group commit's batch), in the order given. */
+export async function recordMany(
+  db: Executor,
+  batches: { audience: Audience; events: StoredEvent[]; now: number }[],
+): Promise<Recorded[]> {
+  const audiences: Audience[] = [];
+  const rows = batches.flatMap(({ audience, events, now }) =>
+    events.map((event) => {
+      audiences.push(audience);
+      return {
+        user_id: audience.userId,
+        inbox: audience.inbox ? 1 : 0,
+        type: event.type,
+        payload: JSON.stringify(event),
+        created_at: now,
+      } as const;
+    }),
+  );
+  const cursors = await appendEvents(db, rows);
+  return cursors.map((cursor, i) => ({ ...audiences[i]!, cursor }));
 }
 
 /** After commit: tell every node that these audiences have new events. */

@@ -5,17 +5,20 @@ import type { EventRow } from '../db/schema.ts';
 export type StoredEventRow = Omit<EventRow, 'id'> & { id: number };
 
 /**
- * Appends to the event log inside the caller's transaction and returns the cursor. On
- * PostgreSQL a transaction-level advisory lock makes cursors commit in order, so a
- * reader that has seen cursor N never later finds an N-1 appear behind it. Call it
- * last in the transaction: the lock is held until commit.
+ * Appends to the event log inside the caller's transaction and returns the cursors, in
+ * the rows' order. On PostgreSQL a transaction-level advisory lock makes cursors commit
+ * in order, so a reader that has seen cursor N never later finds an N-1 appear behind
+ * it. Call it last in the transaction: the lock is held until commit.
  */
-export async function appendEvent(db: Executor, row: Omit<EventRow, 'id'>): Promise<number> {
+export async function appendEvents(db: Executor, rows: Omit<EventRow, 'id'>[]): Promise<number[]> {
+  if (rows.length === 0) return [];
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`.execute(db);
   }
-  const inserted = await db.insertInto('events').values(row).returning('id').executeTakeFirstOrThrow();
-  return Number(inserted.id);
+  const inserted = await db.insertInto('events').values(rows).returning('id').execute();
+  // One statement under the lock: its ids are consecutive and follow the rows' order, but
+  // RETURNING promises no order, so they are matched up sorted.
+  return inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
 }
 
 const EVENT_LOG_LOCK = 0x5167_6e74;

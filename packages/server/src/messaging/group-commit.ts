@@ -2,7 +2,7 @@ import type { StoredEvent } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
 import type { Executor } from '../db/executor.ts';
-import { type Audience, announce, type Recorded, recordEvents } from './event-log.ts';
+import { type Audience, announce, type Recorded, recordMany } from './event-log.ts';
 
 /** What a write leaves for the event log: recorded after every write of its batch. */
 export type PendingEvents = { audience: Audience; events: StoredEvent[]; now: number };
@@ -117,11 +117,8 @@ export class GroupCommit {
   }
 }
 
-async function recordAll(trx: Executor, pending: PendingEvents[]): Promise<Recorded[]> {
-  const recorded: Recorded[] = [];
-  for (const { audience, events, now } of pending)
-    recorded.push(...(await recordEvents(trx, audience, events, now)));
-  return recorded;
+function recordAll(trx: Executor, pending: PendingEvents[]): Promise<Recorded[]> {
+  return recordMany(trx, pending);
 }
 
 const queues = new WeakMap<AppContext, GroupCommit>();
