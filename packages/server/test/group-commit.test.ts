@@ -37,7 +37,7 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
 
   it('writes queued together share one transaction, one commit and one bus notice', async () => {
     notices = [];
-    const queue = new GroupCommit(server.runtime);
+    const queue = new GroupCommit(server.runtime, 1);
     const seen: Executor[] = [];
     // The first runs at once, alone; the rest arrive while it is open and go together.
     const values = await Promise.all(
@@ -53,7 +53,7 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
   });
 
   it('a batch never holds more than MAX_BATCH writes', async () => {
-    const queue = new GroupCommit(server.runtime);
+    const queue = new GroupCommit(server.runtime, 1);
     const seen: Executor[] = [];
     const count = MAX_BATCH + 6;
     await Promise.all(Array.from({ length: count }, (_, i) => queue.run(`m-${i}`, writeFor(`m-${i}`, seen))));
@@ -64,7 +64,7 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
 
   it('a write that fails rolls back alone: the others commit, it gets its own error and leaves nothing', async () => {
     notices = [];
-    const queue = new GroupCommit(server.runtime);
+    const queue = new GroupCommit(server.runtime, 1);
     const db = server.runtime.storage.db;
     const before = await listEventsAfter(db, { inbox: true }, 0, 10_000);
     const failing: BatchedWrite<string> = async (trx) => {
@@ -92,6 +92,28 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
     const after = await listEventsAfter(db, { inbox: true }, before.at(-1)?.id ?? 0, 10_000);
     expect(after.map((r) => r.user_id).sort()).toEqual(['f-0', 'f-1', 'f-2']);
     expect(notices.flatMap((n) => n.userIds).sort()).toEqual(['f-0', 'f-1', 'f-2']);
+  });
+
+  it('across lanes (PostgreSQL runs several batches at once), one key’s writes keep their order', async () => {
+    const queue = new GroupCommit(server.runtime, 4);
+    const db = server.runtime.storage.db;
+    const before = await listEventsAfter(db, { inbox: true }, 0, 10_000);
+    const write =
+      (userId: string, n: number): BatchedWrite<number> =>
+      async () => ({
+        value: n,
+        events: { audience: { userId, inbox: true }, events: [typing(`${userId}#${n}`)], now: Date.now() },
+      });
+    const keys = Array.from({ length: 12 }, (_, k) => `lane-${k}`);
+    await Promise.all(keys.flatMap((key) => [0, 1, 2, 3, 4].map((n) => queue.run(key, write(key, n)))));
+    const rows = await listEventsAfter(db, { inbox: true }, before.at(-1)?.id ?? 0, 10_000);
+    expect(rows).toHaveLength(60);
+    for (const key of keys) {
+      const order = rows
+        .filter((r) => r.user_id === key)
+        .map((r) => (JSON.parse(r.payload) as { conversation: { id: string } }).conversation.id);
+      expect(order).toEqual([0, 1, 2, 3, 4].map((n) => `c-${key}#${n}`));
+    }
   });
 
   it('80 messages from 20 users at once, one to a conversation that is not theirs: 79 stored once each, in the right conversations', async () => {

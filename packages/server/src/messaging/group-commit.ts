@@ -24,6 +24,9 @@ type Job = {
 /** Large enough to amortize a commit, small enough that one batch never holds the log for long. */
 export const MAX_BATCH = 64;
 
+/** Batches in flight at once on PostgreSQL; the pool (10) keeps room for reads. */
+export const POSTGRES_LANES = 4;
+
 /**
  * Group commit for the message hot path. The first write runs at once; writes that
  * arrive while its transaction is open wait, and then all of them share the next
@@ -35,34 +38,43 @@ export const MAX_BATCH = 64;
  * that does not exist, a conflict) rolls the batch back, and each of its writes then
  * runs again in a transaction of its own: the others commit, and the failing one gets
  * its own error, as if it had never been batched.
+ *
+ * SQLite has one connection, so one lane. PostgreSQL runs `lanes` batches at once on
+ * their own connections (each statement is a round trip, and one lane would leave the
+ * pool idle); a write's lane follows its lock key, so one user's writes stay in order.
  */
 export class GroupCommit {
-  readonly #queue: Job[] = [];
-  #draining = false;
+  readonly #lanes: { queue: Job[]; draining: boolean }[];
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(
+    private readonly ctx: AppContext,
+    lanes = ctx.storage.dialect === 'postgres' ? POSTGRES_LANES : 1,
+  ) {
+    this.#lanes = Array.from({ length: lanes }, () => ({ queue: [], draining: false }));
+  }
 
   /** Runs `write` in the next batch; resolves after commit and after its events are announced. */
   run<T>(lockKey: string, write: BatchedWrite<T>): Promise<T> {
+    const lane = this.#lanes[this.#lanes.length === 1 ? 0 : hash(lockKey) % this.#lanes.length]!;
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ lockKey, write, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#draining) void this.#drain();
+      lane.queue.push({ lockKey, write, resolve: resolve as (value: unknown) => void, reject });
+      if (!lane.draining) void this.#drain(lane);
     });
   }
 
-  async #drain(): Promise<void> {
-    this.#draining = true;
+  async #drain(lane: { queue: Job[]; draining: boolean }): Promise<void> {
+    lane.draining = true;
     try {
-      while (this.#queue.length > 0) {
+      while (lane.queue.length > 0) {
         // One turn of the event loop: the frames already read from sockets reach the queue
         // too (they are still reading their session), instead of trailing one batch behind.
         await new Promise((resolve) => setImmediate(resolve));
-        const batch = this.#queue.splice(0, MAX_BATCH);
+        const batch = lane.queue.splice(0, MAX_BATCH);
         if (batch.length === 1) await this.#alone(batch[0]!);
         else await this.#together(batch);
       }
     } finally {
-      this.#draining = false;
+      lane.draining = false;
     }
   }
 
@@ -119,6 +131,13 @@ export class GroupCommit {
 
 function recordAll(trx: Executor, pending: PendingEvents[]): Promise<Recorded[]> {
   return recordMany(trx, pending);
+}
+
+/** FNV-1a: a cheap, stable spread of lock keys over lanes. */
+function hash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 const queues = new WeakMap<AppContext, GroupCommit>();
