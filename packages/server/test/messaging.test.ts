@@ -147,6 +147,35 @@ describe.each(DATABASES)('live messaging on %s', (kind) => {
     );
   });
 
+  it('messages sent back to back on one socket, without waiting for acks, are stored in the order sent', async () => {
+    const session = await loginAs(uniqueExternalId('order'));
+    const socket = await clientSocket(session.sessionToken);
+    const texts = Array.from({ length: 30 }, (_, i) => `in order ${i}`);
+    for (const [i, text] of texts.entries())
+      socket.send({ type: 'message.send', text, clientMessageId: `o-${i}` });
+    await socket.waitUntil(() => socket.of('message.ack').length === texts.length);
+    const stored = (await history(session.sessionToken)).data.flatMap(
+      (cv: { messages: { text: string }[] }) => cv.messages.map((m) => m.text),
+    );
+    expect(stored).toEqual(texts);
+    // Acks come back in the same order, and so do the cursors of the stored events.
+    expect(socket.of('message.ack').map((f) => (f.message as { text: string }).text)).toEqual(texts);
+  });
+
+  it('an agent’s replies sent back to back on one socket are stored in the order sent', async () => {
+    const session = await loginAs(uniqueExternalId('agent-order'));
+    const conversationId = await seedHistory(server, session.sessionToken, 'hello');
+    const agent = await agentSocket();
+    const texts = Array.from({ length: 30 }, (_, i) => `reply ${i}`);
+    for (const [i, text] of texts.entries())
+      agent.send({ type: 'message.send', conversationId, text, clientMessageId: `r-${i}` });
+    await agent.waitUntil(() => agent.of('message.ack').length === texts.length);
+    const stored = (await history(session.sessionToken)).data.flatMap(
+      (cv: { messages: { text: string }[] }) => cv.messages.map((m) => m.text),
+    );
+    expect(stored).toEqual(['hello', ...texts]);
+  });
+
   it('the same clientMessageId five times, over HTTP and WebSocket, some at once, makes one message', async () => {
     const session = await loginAs(uniqueExternalId('idem'));
     const socket = await clientSocket(session.sessionToken);

@@ -1,12 +1,11 @@
 import type { AgentReplyBody } from '@signet/protocol';
 import type { Principal } from '../agents/api-tokens.ts';
 import type { AppContext } from '../context.ts';
-import { withConflictRetry } from '../db/conflicts.ts';
 import { AppError } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
 import { appendMessage } from './append-message.ts';
 import { findConversation } from './conversations.repository.ts';
-import { announce, recordEvents } from './event-log.ts';
+import { groupCommit } from './group-commit.ts';
 import { findByClientMessageId, upsertReadMarker } from './messages.repository.ts';
 import type { SentMessage } from './send-user-message.ts';
 import { messageView } from './views.ts';
@@ -19,42 +18,40 @@ export async function sendAgentMessage(
   input: AgentReplyBody,
 ): Promise<SentMessage> {
   if (!isId(conversationId)) throw new AppError('not_found', 'no such conversation');
-  const { sent, recorded } = await withConflictRetry(() =>
-    ctx.storage.db.transaction().execute(async (trx) => {
-      if (input.clientMessageId !== undefined) {
-        const existing = await findByClientMessageId(
-          trx,
-          { type: 'agent', id: agent.id },
-          input.clientMessageId,
-        );
-        if (existing) return { sent: { message: messageView(existing), created: false }, recorded: [] };
-      }
-      const conversation = await findConversation(trx, conversationId);
-      if (!conversation) throw new AppError('not_found', 'no such conversation');
-      const now = ctx.now();
-      const row = {
-        id: newId(now),
-        conversation_id: conversation.id,
-        user_id: conversation.user_id,
-        author_type: 'agent' as const,
-        author_id: agent.id,
-        author_name: agent.name,
-        text: input.text,
-        authenticated: 0 as const,
-        client_message_id: input.clientMessageId ?? null,
-        created_at: now,
-      };
-      const message = await appendMessage(trx, row);
-      await upsertReadMarker(trx, conversation.id, 'agents', row.id, now);
-      const recorded = await recordEvents(
+  // Keyed by conversation: one conversation's replies keep the order they were sent in.
+  return groupCommit(ctx).run<SentMessage>(conversationId, async (trx) => {
+    if (input.clientMessageId !== undefined) {
+      const existing = await findByClientMessageId(
         trx,
-        { userId: conversation.user_id, inbox: true },
-        [{ type: 'message.created', message }],
-        now,
+        { type: 'agent', id: agent.id },
+        input.clientMessageId,
       );
-      return { sent: { message, created: true }, recorded };
-    }),
-  );
-  await announce(ctx, recorded);
-  return sent;
+      if (existing) return { value: { message: messageView(existing), created: false } };
+    }
+    const conversation = await findConversation(trx, conversationId);
+    if (!conversation) throw new AppError('not_found', 'no such conversation');
+    const now = ctx.now();
+    const row = {
+      id: newId(now),
+      conversation_id: conversation.id,
+      user_id: conversation.user_id,
+      author_type: 'agent' as const,
+      author_id: agent.id,
+      author_name: agent.name,
+      text: input.text,
+      authenticated: 0 as const,
+      client_message_id: input.clientMessageId ?? null,
+      created_at: now,
+    };
+    const message = await appendMessage(trx, row);
+    await upsertReadMarker(trx, conversation.id, 'agents', row.id, now);
+    return {
+      value: { message, created: true },
+      events: {
+        audience: { userId: conversation.user_id, inbox: true },
+        events: [{ type: 'message.created', message }],
+        now,
+      },
+    };
+  });
 }

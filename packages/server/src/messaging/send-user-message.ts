@@ -28,14 +28,16 @@ export type SentMessage = { message: Message; created: boolean; startedConversat
  * A message to a solved conversation starts a follow-up, unless the conversation was
  * solved within the `reopenSolvedWithinMinutes` window.
  */
-export async function sendUserMessage(
+export function sendUserMessage(
   ctx: AppContext,
   live: LiveClientSession,
   input: SendMessageBody,
 ): Promise<SentMessage> {
-  const { reopenSolvedWithinMinutes } = await currentSettings(ctx);
   const user = live.user;
+  // Queued before anything is awaited: a socket's messages enter the queue in the order
+  // its frames arrived (see Connection.inOrder), and the queue keeps one user's order.
   return groupCommit(ctx).run<SentMessage>(user.id, async (trx) => {
+    const { reopenSolvedWithinMinutes } = await currentSettings(ctx);
     await lockUser(trx, user.id);
     const existing = await findByClientMessageId(trx, { type: 'user', id: user.id }, input.clientMessageId);
     if (existing) return { value: { message: messageView(existing), created: false } };

@@ -19,6 +19,7 @@ export class Connection {
   sessionToken: string | undefined;
   agent: { id: string; name: string } | undefined;
   expiryTimer: NodeJS.Timeout | undefined;
+  #intake: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly ws: WebSocket,
@@ -27,6 +28,17 @@ export class Connection {
     ws.on('pong', () => {
       this.alive = true;
     });
+  }
+
+  /**
+   * Runs `step` once the previous frame's step has finished. A frame's work up to the
+   * write queue goes through here, so pipelined messages are stored in the order they
+   * were sent even when their session reads finish out of order (PostgreSQL's pool).
+   */
+  inOrder<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.#intake.then(step);
+    this.#intake = result.catch(() => undefined);
+    return result;
   }
 
   get open(): boolean {

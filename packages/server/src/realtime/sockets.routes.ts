@@ -149,7 +149,7 @@ async function onClientFrame(
 ): Promise<void> {
   if (frame.type === 'ping') return conn.send({ type: 'pong' });
   // Re-read the session on every action: a logout or key deletion on another node counts at once.
-  const live = await findLiveSession(ctx.storage.db, conn.sessionToken!, ctx.now());
+  const live = await conn.inOrder(() => findLiveSession(ctx.storage.db, conn.sessionToken!, ctx.now()));
   if (!live) throw new AppError('invalid_session', 'the session has ended');
   switch (frame.type) {
     case 'message.send': {
