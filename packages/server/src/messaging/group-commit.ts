@@ -10,6 +10,8 @@ export type PendingEvents = { audience: Audience; events: StoredEvent[]; now: nu
 /**
  * One write in a batch: it runs inside the batch's transaction, must not commit or roll
  * back, and returns its value and the events to record (recorded for it, after commit).
+ * Every read and write goes through `trx`: on SQLite the transaction holds the only
+ * connection, so a query on `ctx.storage.db` would wait for it forever.
  */
 export type BatchedWrite<T> = (trx: Executor) => Promise<{ value: T; events?: PendingEvents }>;
 

@@ -37,7 +37,7 @@ export function sendUserMessage(
   // Queued before anything is awaited: a socket's messages enter the queue in the order
   // its frames arrived (see Connection.inOrder), and the queue keeps one user's order.
   return groupCommit(ctx).run<SentMessage>(user.id, async (trx) => {
-    const { reopenSolvedWithinMinutes } = await currentSettings(ctx);
+    const { reopenSolvedWithinMinutes } = await currentSettings(ctx, trx);
     await lockUser(trx, user.id);
     const existing = await findByClientMessageId(trx, { type: 'user', id: user.id }, input.clientMessageId);
     if (existing) return { value: { message: messageView(existing), created: false } };

@@ -20,10 +20,10 @@ export async function getSettings(db: Executor): Promise<Settings> {
  * request): from memory for up to a second, so another node's change is seen within
  * that second and this node's at once.
  */
-export async function currentSettings(ctx: AppContext): Promise<Settings> {
+export async function currentSettings(ctx: AppContext, db: Executor = ctx.storage.db): Promise<Settings> {
   const cached = cache.get(ctx.storage);
   if (cached && cached.until > ctx.now()) return cached.settings;
-  const settings = await getSettings(ctx.storage.db);
+  const settings = await getSettings(db);
   cache.set(ctx.storage, { settings, until: ctx.now() + 1000 });
   return settings;
 }
