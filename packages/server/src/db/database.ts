@@ -41,10 +41,18 @@ export function openStorage(options: StorageOptions): Storage {
     // Checkpoints run on a worker thread (checkpointer.ts), never inside a commit here;
     // if that worker dies, SQLite's own checkpoints come back.
     sqlite.pragma('wal_autocheckpoint = 0');
-    const checkpointer = new Checkpointer(options.file, CHECKPOINT_EVERY_MS, () => {
-      if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
-    });
+    // When the WAL starts over, its file is cut back to 64 MB rather than kept at its peak.
+    sqlite.pragma('journal_size_limit = 67108864');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const checkpointer = new Checkpointer(
+      options.file,
+      CHECKPOINT_EVERY_MS,
+      // Through Kysely, so it waits for any open transaction to finish.
+      async () => void (await sql`pragma wal_checkpoint(PASSIVE)`.execute(db)),
+      () => {
+        if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+      },
+    );
     return {
       db,
       dialect: 'sqlite',
