@@ -71,27 +71,40 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
       // A row written before the failure must not survive it.
       await appendEvents(trx, [
         {
-          user_id: 'f-bad',
+          user_id: 'f-2-bad',
           inbox: 1,
           type: 'conversation.updated',
-          payload: JSON.stringify(typing('f-bad')),
+          payload: JSON.stringify(typing('f-2-bad')),
           created_at: Date.now(),
         },
       ]);
       throw new AppError('not_found', 'no such conversation');
     };
-    const seen: Executor[] = [];
+    const last = new Map<string, Executor>();
+    const tracked = (key: string) => writeFor(key, { push: (trx: Executor) => last.set(key, trx) } as never);
+    // Sorted by key in the batch: the failing write sits in the middle.
     const results = await Promise.allSettled([
-      queue.run('f-0', writeFor('f-0', seen)),
-      queue.run('f-1', writeFor('f-1', seen)),
-      queue.run('f-bad', failing),
-      queue.run('f-2', writeFor('f-2', seen)),
+      queue.run('f-0', tracked('f-0')),
+      queue.run('f-1', tracked('f-1')),
+      queue.run('f-2-bad', failing),
+      queue.run('f-3', tracked('f-3')),
+      queue.run('f-4', tracked('f-4')),
     ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
     expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'not_found' });
     const after = await listEventsAfter(db, { inbox: true }, before.at(-1)?.id ?? 0, 10_000);
-    expect(after.map((r) => r.user_id).sort()).toEqual(['f-0', 'f-1', 'f-2']);
-    expect(notices.flatMap((n) => n.userIds).sort()).toEqual(['f-0', 'f-1', 'f-2']);
+    expect(after.map((r) => r.user_id)).toEqual(['f-0', 'f-1', 'f-3', 'f-4']);
+    // The good writes still committed in batches: the two before it together, the two after it together.
+    expect(last.get('f-0')).toBe(last.get('f-1'));
+    expect(last.get('f-3')).toBe(last.get('f-4'));
+    expect(last.get('f-0')).not.toBe(last.get('f-3'));
+    expect(notices.flatMap((n) => n.userIds).sort()).toEqual(['f-0', 'f-1', 'f-3', 'f-4']);
   });
 
   it('across lanes (PostgreSQL runs several batches at once), one key’s writes keep their order', async () => {

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@signet/protocol';
+import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
-import { withConflictRetry } from '../db/conflicts.ts';
+import { isRetryableConflict, withConflictRetry } from '../db/conflicts.ts';
 import type { Executor } from '../db/executor.ts';
 import { type Audience, announce, type Recorded, recordMany } from './event-log.ts';
 
@@ -15,8 +16,14 @@ export type PendingEvents = { audience: Audience; events: StoredEvent[]; now: nu
  */
 export type BatchedWrite<T> = (trx: Executor) => Promise<{ value: T; events?: PendingEvents }>;
 
+type Lane = { queue: Job[]; draining: boolean };
+
 type Job = {
-  /** Rows are locked in this order (a user id), the same order on every node. */
+  /**
+   * The lane follows it, and a batch is sorted by it (stably), so writes with the same
+   * key keep their order. Keys of different kinds (user, conversation) do not give one
+   * lock order across lanes; batches on PostgreSQL have a short lock timeout for that.
+   */
   lockKey: string;
   write: BatchedWrite<unknown>;
   resolve: (value: unknown) => void;
@@ -37,16 +44,17 @@ export const POSTGRES_LANES = 4;
  * nothing waits; under load the batch grows with the queue, not with a timer.
  *
  * A batch is all-or-nothing at the database, so a write that throws (a conversation
- * that does not exist, a conflict) rolls the batch back, and each of its writes then
- * runs again in a transaction of its own: the others commit, and the failing one gets
- * its own error, as if it had never been batched.
+ * that does not exist, a conflict) rolls the batch back; the writes before it go again
+ * as a batch, it runs alone and gets its own error (or passes, for a conflict), and the
+ * writes after it rejoin the queue. A commit that fails without a conflict code (the
+ * connection dropped) may have committed, so those writes are rejected, never rerun.
  *
  * SQLite has one connection, so one lane. PostgreSQL runs `lanes` batches at once on
  * their own connections (each statement is a round trip, and one lane would leave the
  * pool idle); a write's lane follows its lock key, so one user's writes stay in order.
  */
 export class GroupCommit {
-  readonly #lanes: { queue: Job[]; draining: boolean }[];
+  readonly #lanes: Lane[];
 
   constructor(
     private readonly ctx: AppContext,
@@ -64,7 +72,7 @@ export class GroupCommit {
     });
   }
 
-  async #drain(lane: { queue: Job[]; draining: boolean }): Promise<void> {
+  async #drain(lane: Lane): Promise<void> {
     lane.draining = true;
     try {
       while (lane.queue.length > 0) {
@@ -73,34 +81,61 @@ export class GroupCommit {
         await new Promise((resolve) => setImmediate(resolve));
         const batch = lane.queue.splice(0, MAX_BATCH);
         if (batch.length === 1) await this.#alone(batch[0]!);
-        else await this.#together(batch);
+        else await this.#together(lane, batch);
       }
     } finally {
       lane.draining = false;
     }
   }
 
-  async #together(batch: Job[]): Promise<void> {
+  async #together(lane: Lane, batch: Job[]): Promise<void> {
     // Stable: one user's writes keep their order.
     batch.sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
+    let failedAt = -1;
+    let wroteAll = false;
     let committed: { values: unknown[]; recorded: Recorded[] };
     try {
       committed = await this.ctx.storage.db.transaction().execute(async (trx) => {
+        // Writes keyed differently (a user, a conversation) can take row locks in opposite
+        // orders in two lanes or on two nodes; a batch waits briefly, then its writes rerun
+        // one by one instead of waiting out PostgreSQL's deadlock detector.
+        if (this.ctx.storage.dialect === 'postgres') await sql`set local lock_timeout = '200ms'`.execute(trx);
         const values: unknown[] = [];
         const pending: PendingEvents[] = [];
-        for (const job of batch) {
+        for (const [i, job] of batch.entries()) {
+          failedAt = i;
           const { value, events } = await job.write(trx);
           values.push(value);
           if (events) pending.push(events);
         }
+        failedAt = -1;
         // Last, after every row lock: on PostgreSQL the log's lock is held until commit.
-        return { values, recorded: await recordAll(trx, pending) };
+        const recorded = await recordAll(trx, pending);
+        wroteAll = true;
+        return { values, recorded };
       });
-    } catch {
-      for (const job of batch) await this.#alone(job);
+    } catch (error) {
+      if (failedAt >= 0) {
+        // Nothing was kept. The writes before the failing one go again as a batch, then it
+        // alone (a conflict or a lock wait may pass there), and the rest go back to the
+        // front of the queue: one user's writes keep their order throughout.
+        const after = batch.splice(failedAt + 1);
+        const failing = batch.pop()!;
+        lane.queue.unshift(...after);
+        if (batch.length > 1) await this.#together(lane, batch);
+        else if (batch.length === 1) await this.#alone(batch[0]!);
+        await this.#alone(failing);
+      } else if (wroteAll && !isRetryableConflict(error)) {
+        // The commit failed without saying why (a dropped connection): it may have
+        // committed, and running the writes again could store them twice.
+        for (const job of batch) job.reject(error);
+      } else {
+        for (const job of batch) await this.#alone(job);
+      }
       return;
     }
-    await this.#announceThenResolve(committed.recorded, batch, committed.values);
+    // The lane moves on to its next batch while this one's notice goes out.
+    void this.#announceThenResolve(committed.recorded, batch, committed.values);
   }
 
   async #alone(job: Job): Promise<void> {
@@ -116,7 +151,7 @@ export class GroupCommit {
       job.reject(error);
       return;
     }
-    await this.#announceThenResolve(committed.recorded, [job], [committed.value]);
+    void this.#announceThenResolve(committed.recorded, [job], [committed.value]);
   }
 
   /** Acknowledged only once every node has been told, as an unbatched write would be. */
