@@ -57,7 +57,7 @@ if (wanted('growth')) {
     ...(await growthScenarios(
       quick
         ? { sizes: [1000, 10_000], rate: 50, seconds: 2 }
-        : { sizes: [1000, 100_000, 1_000_000], rate: 100, seconds: 5 },
+        : { sizes: [1000, 100_000, 1_000_000], rate: 100, seconds: 10 },
     )),
   );
 }

@@ -79,30 +79,30 @@ function seed(file: string, size: number): { sessions: string[]; kid: string } {
  * Login and history latency as the database grows: p50 at a fixed rate with `size`
  * users and messages, for each size. The figure is p50 at the largest size over p50 at
  * the smallest: 1 means size does not matter.
+ *
+ * One server per size runs at once, and the sizes are measured in turns, one second
+ * each, for `seconds` rounds: drift on a shared machine (another tenant, a warm cache)
+ * then lands on every size alike instead of on whichever was measured at that moment.
  */
 export async function growthScenarios(options: GrowthOptions): Promise<ScenarioResult[]> {
-  const rows: { size: number; login: number; history: number }[] = [];
-  for (const size of options.sizes) {
-    const env = signetEnv();
-    // First start: migrations and a signing key, through the server's own paths.
-    const first = await startProcess('packages/server/src/main.ts', env);
-    const { execFileSync } = await import('node:child_process');
-    const { ROOT } = await import('../lib/processes.ts');
-    const created = JSON.parse(
-      execFileSync(
-        `${ROOT}/node_modules/.bin/tsx`,
-        ['packages/server/src/cli/main.ts', 'keys', 'create', '--name', 'growth', '--json'],
-        {
-          cwd: ROOT,
-          env: { ...process.env, ...env },
-        },
-      ).toString(),
-    ) as { kid: string; secret: string };
-    await first.stop();
-    const { sessions } = seed(join(env.DATA_DIR!, 'signet.db'), size);
-
-    const signet = await startProcess('packages/server/src/main.ts', env);
-    try {
+  const { execFileSync } = await import('node:child_process');
+  const { ROOT } = await import('../lib/processes.ts');
+  const servers: { size: number; call: Call; tokens: string[]; sessions: string[]; stop(): Promise<void> }[] =
+    [];
+  try {
+    for (const size of options.sizes) {
+      const env = signetEnv();
+      const first = await startProcess('packages/server/src/main.ts', env);
+      const created = JSON.parse(
+        execFileSync(
+          `${ROOT}/node_modules/.bin/tsx`,
+          ['packages/server/src/cli/main.ts', 'keys', 'create', '--name', 'growth', '--json'],
+          { cwd: ROOT, env: { ...process.env, ...env } },
+        ).toString(),
+      ) as { kid: string; secret: string };
+      await first.stop();
+      const { sessions } = seed(join(env.DATA_DIR!, 'signet.db'), size);
+      const signet = await startProcess('packages/server/src/main.ts', env);
       const tokens = await Promise.all(
         Array.from({ length: SAMPLE }, (_, i) =>
           new SignJWT({ scope: 'user', external_id: `g-${Math.floor((i * size) / SAMPLE)}` })
@@ -110,41 +110,63 @@ export async function growthScenarios(options: GrowthOptions): Promise<ScenarioR
             .sign(new TextEncoder().encode(created.secret)),
         ),
       );
-      const call = async (method: 'GET' | 'POST', path: string, body?: unknown, token?: string) => {
-        const response = await request(`${signet.url}${path}`, {
-          method,
-          dispatcher: agent,
-          headers: {
-            'content-type': 'application/json',
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-        });
-        await response.body.dump();
-        return response.statusCode === 200;
-      };
-      // Warm up both paths before measuring.
+      servers.push({ size, call: caller(signet.url), tokens, sessions, stop: () => signet.stop() });
+    }
+
+    const latencies = servers.map(() => ({ login: [] as number[], history: [] as number[] }));
+    for (const { call, tokens, sessions } of servers) {
       for (let i = 0; i < 50; i++) {
         await call('POST', '/v1/client/login', { jwt: tokens[i % SAMPLE] });
         await call('GET', '/v1/client/conversations', undefined, sessions[i % SAMPLE]);
       }
-      const login = await fixedRate(options.rate, options.seconds, (i) =>
-        call('POST', '/v1/client/login', { jwt: tokens[i % SAMPLE] }),
-      );
-      const history = await fixedRate(options.rate, options.seconds, (i) =>
-        call('GET', '/v1/client/conversations', undefined, sessions[i % SAMPLE]),
-      );
-      if (login.errors || history.errors)
-        throw new Error(`growth at ${size}: ${login.errors} login and ${history.errors} history errors`);
-      rows.push({
-        size,
-        login: percentile(login.latenciesMs, 50),
-        history: percentile(history.latenciesMs, 50),
-      });
-    } finally {
-      await signet.stop();
     }
+    for (let round = 0; round < options.seconds; round++) {
+      for (const [s, { size, call, tokens, sessions }] of servers.entries()) {
+        const login = await fixedRate(options.rate, 1, (i) =>
+          call('POST', '/v1/client/login', { jwt: tokens[(round * options.rate + i) % SAMPLE] }),
+        );
+        const history = await fixedRate(options.rate, 1, (i) =>
+          call('GET', '/v1/client/conversations', undefined, sessions[(round * options.rate + i) % SAMPLE]),
+        );
+        if (login.errors || history.errors)
+          throw new Error(`growth at ${size}: ${login.errors} login and ${history.errors} history errors`);
+        latencies[s]!.login.push(...login.latenciesMs);
+        latencies[s]!.history.push(...history.latenciesMs);
+      }
+    }
+    const rows = servers.map(({ size }, s) => ({
+      size,
+      login: percentile(latencies[s]!.login, 50),
+      history: percentile(latencies[s]!.history, 50),
+    }));
+    return growthResults(options, rows);
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
   }
+}
+
+type Call = (method: 'GET' | 'POST', path: string, body?: unknown, token?: string) => Promise<boolean>;
+
+function caller(base: string): Call {
+  return async (method, path, body, token) => {
+    const response = await request(`${base}${path}`, {
+      method,
+      dispatcher: agent,
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    await response.body.dump();
+    return response.statusCode === 200;
+  };
+}
+
+function growthResults(
+  options: GrowthOptions,
+  rows: { size: number; login: number; history: number }[],
+): ScenarioResult[] {
   const small = rows[0]!;
   const large = rows.at(-1)!;
   const describe = (key: 'login' | 'history') =>
@@ -158,7 +180,7 @@ export async function growthScenarios(options: GrowthOptions): Promise<ScenarioR
       ratio: large.login / small.login,
       target: 1.25,
       higherIsBetter: false,
-      notes: `returning-user login p50 at ${options.rate}/s by users in the database: ${describe('login')}`,
+      notes: `returning-user login p50 at ${options.rate}/s by users in the database (sizes measured in turns, ${options.seconds} rounds of 1 s): ${describe('login')}`,
     }),
     result({
       name: 'growth_history',
@@ -168,7 +190,7 @@ export async function growthScenarios(options: GrowthOptions): Promise<ScenarioR
       ratio: large.history / small.history,
       target: 1.25,
       higherIsBetter: false,
-      notes: `messenger history p50 at ${options.rate}/s by messages in the database: ${describe('history')}`,
+      notes: `messenger history p50 at ${options.rate}/s by messages in the database (sizes measured in turns, ${options.seconds} rounds of 1 s): ${describe('history')}`,
     }),
   ];
 }
