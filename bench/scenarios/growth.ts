@@ -167,30 +167,22 @@ function growthResults(
   options: GrowthOptions,
   rows: { size: number; login: number; history: number }[],
 ): ScenarioResult[] {
-  const small = rows[0]!;
-  const large = rows.at(-1)!;
-  const describe = (key: 'login' | 'history') =>
-    rows.map((r) => `${r.size.toLocaleString('en')}: ${r[key].toFixed(2)} ms`).join(', ');
+  const figure = (key: 'login' | 'history', name: string, what: string) => {
+    const ratio = rows.at(-1)![key] / rows[0]![key];
+    const bySize = rows.map((r) => `${r.size.toLocaleString('en')}: ${r[key].toFixed(2)} ms`).join(', ');
+    return result({
+      name,
+      metric: 'p50_ratio_largest_to_smallest',
+      value: ratio,
+      baseline: null,
+      ratio,
+      target: 1.25,
+      higherIsBetter: false,
+      notes: `${what} p50 at ${options.rate}/s (sizes measured in turns, ${options.seconds} rounds of 1 s): ${bySize}`,
+    });
+  };
   return [
-    result({
-      name: 'growth_login',
-      metric: 'p50_ratio_largest_to_smallest',
-      value: large.login / small.login,
-      baseline: null,
-      ratio: large.login / small.login,
-      target: 1.25,
-      higherIsBetter: false,
-      notes: `returning-user login p50 at ${options.rate}/s by users in the database (sizes measured in turns, ${options.seconds} rounds of 1 s): ${describe('login')}`,
-    }),
-    result({
-      name: 'growth_history',
-      metric: 'p50_ratio_largest_to_smallest',
-      value: large.history / small.history,
-      baseline: null,
-      ratio: large.history / small.history,
-      target: 1.25,
-      higherIsBetter: false,
-      notes: `messenger history p50 at ${options.rate}/s by messages in the database (sizes measured in turns, ${options.seconds} rounds of 1 s): ${describe('history')}`,
-    }),
+    figure('login', 'growth_login', 'returning-user login by users in the database'),
+    figure('history', 'growth_history', 'messenger history by messages in the database'),
   ];
 }

@@ -77,21 +77,32 @@ export class PrivateRedis {
   }
 }
 
-/** A PostgreSQL schema of the test's own, as a URL every process can use. */
+async function runSql(baseUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export function dropSchema(baseUrl: string, schema: string): Promise<void> {
+  return runSql(baseUrl, `drop schema if exists ${schema} cascade`);
+}
+
+/**
+ * A PostgreSQL schema of the test's own, so suites never see each other's rows; `url`
+ * selects it, for processes that only take a URL.
+ */
 export async function privateSchema(
   baseUrl: string,
 ): Promise<{ url: string; schema: string; drop(): Promise<void> }> {
-  const schema = `c_${randomBytes(6).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: baseUrl });
-    await client.connect();
-    await client.query(sql);
-    await client.end();
-  };
-  await run(`create schema ${schema}`);
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  await runSql(baseUrl, `create schema ${schema}`);
   const url = new URL(baseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: url.toString(), schema, drop: () => run(`drop schema ${schema} cascade`) };
+  return { url: url.toString(), schema, drop: () => dropSchema(baseUrl, schema) };
 }
 
 /** One `npm start`-equivalent server process. */

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import { SignJWT } from 'jose';
-import pg from 'pg';
 import { createApiToken } from '../src/agents/api-tokens.ts';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -14,6 +13,7 @@ import type { App } from '../src/http/types.ts';
 import { createSigningKey } from '../src/identity/signing-keys.ts';
 import { type Runtime, startRuntime } from '../src/runtime.ts';
 import { updateSettings } from '../src/settings/settings.ts';
+import { dropSchema, privateSchema } from './cluster.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -41,31 +41,6 @@ export type TestServer = {
 
 type RequestOptions = { token?: string | undefined; body?: unknown; headers?: Record<string, string> };
 
-async function dropPostgresSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`drop schema if exists ${schema} cascade`);
-  await client.end();
-}
-
-/** A fresh PostgreSQL schema per server, so test files never see each other's rows. */
-async function postgresSchema(url: string): Promise<{ schema: string; drop(): Promise<void> }> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`create schema ${schema}`);
-  await client.end();
-  return {
-    schema,
-    async drop() {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    },
-  };
-}
-
 export async function startTestServer(
   kind: DbKind,
   env: Record<string, string> = {},
@@ -80,16 +55,16 @@ export async function startTestServer(
     ...env,
   });
   let storage: StorageOptions = { dialect: 'sqlite', file: join(dataDir, 'signet.db') };
-  let dropSchema = async () => {};
+  let dropOwnSchema = async () => {};
   if (kind === 'postgres') {
     const url = process.env.TEST_DATABASE_URL!;
     if (options.schema) {
       storage = { dialect: 'postgres', url, schema: options.schema };
-      if (options.ownsSchema) dropSchema = () => dropPostgresSchema(url, options.schema!);
+      if (options.ownsSchema) dropOwnSchema = () => dropSchema(url, options.schema!);
     } else {
-      const created = await postgresSchema(url);
+      const created = await privateSchema(url);
       storage = { dialect: 'postgres', url, schema: created.schema };
-      dropSchema = created.drop;
+      dropOwnSchema = created.drop;
     }
   }
   const runtime = await startRuntime(config, storage);
@@ -157,7 +132,7 @@ export async function startTestServer(
     async close() {
       await app.close();
       await runtime.close();
-      await dropSchema();
+      await dropOwnSchema();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -41,13 +41,16 @@ export async function advanceBot(
   trigger: BotTrigger,
 ): Promise<void> {
   const { botFlow } = await currentSettings(ctx);
-  if (botFlow.steps.length === 0) return;
+  if (botFlow.steps.length === 0 || silentIn.has(conversationId)) return;
   const recorded = await withConflictRetry(() =>
     ctx.storage.db.transaction().execute(async (trx) => {
       const conversation = await findConversation(trx, conversationId);
       if (!conversation || conversation.status === 'solved') return [];
       const saved = await findBotState(trx, conversationId);
-      if (!saved && trigger.kind !== 'conversation_started') return [];
+      if (!saved && trigger.kind !== 'conversation_started') {
+        rememberSilent(conversationId); // the flow starts only with a conversation
+        return [];
+      }
       const state: BotStateRow = saved ?? {
         conversation_id: conversationId,
         step: 0,
@@ -56,7 +59,10 @@ export async function advanceBot(
         version: 0,
         updated_at: ctx.now(),
       };
-      if (state.status === 'handed_over' || state.status === 'done') return [];
+      if (state.status === 'handed_over' || state.status === 'done') {
+        rememberSilent(conversationId);
+        return [];
+      }
 
       const now = ctx.now();
       const posts: string[] = [];
@@ -201,6 +207,20 @@ async function runSteps(
     }
   }
   if (state.status === 'running') state.status = 'done';
+}
+
+/**
+ * Conversations the bot is silent in for good: handed over, done, or begun before the
+ * flow existed. No state ever leaves those (a solved conversation's next question is a
+ * new conversation), so each node may remember them and skip the transaction that
+ * every later user message would otherwise run here. Cleared when full.
+ */
+const silentIn = new Set<string>();
+const SILENT_REMEMBERED = 50_000;
+
+function rememberSilent(conversationId: string): void {
+  if (silentIn.size >= SILENT_REMEMBERED) silentIn.clear();
+  silentIn.add(conversationId);
 }
 
 /** What the bot may say about the user: the verified email first, else one they typed. */

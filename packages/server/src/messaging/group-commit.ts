@@ -110,7 +110,7 @@ export class GroupCommit {
         }
         failedAt = -1;
         // Last, after every row lock: on PostgreSQL the log's lock is held until commit.
-        const recorded = await recordAll(trx, pending);
+        const recorded = await recordMany(trx, pending);
         wroteAll = true;
         return { values, recorded };
       });
@@ -144,7 +144,7 @@ export class GroupCommit {
       committed = await withConflictRetry(() =>
         this.ctx.storage.db.transaction().execute(async (trx) => {
           const { value, events } = await job.write(trx);
-          return { value, recorded: await recordAll(trx, events ? [events] : []) };
+          return { value, recorded: await recordMany(trx, events ? [events] : []) };
         }),
       );
     } catch (error) {
@@ -164,10 +164,6 @@ export class GroupCommit {
     }
     for (const [i, job] of jobs.entries()) job.resolve(values[i]);
   }
-}
-
-function recordAll(trx: Executor, pending: PendingEvents[]): Promise<Recorded[]> {
-  return recordMany(trx, pending);
 }
 
 /** FNV-1a: a cheap, stable spread of lock keys over lanes. */
