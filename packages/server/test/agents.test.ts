@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../src/agents/create-agent.ts';
-import { DATABASES, leakedSecrets, startTestServer, type TestServer } from './harness.ts';
+import {
+  DATABASES,
+  leakedSecrets,
+  signUserToken,
+  startTestServer,
+  type TestServer,
+  uniqueExternalId,
+} from './harness.ts';
 
 describe.each(DATABASES)('agent sign-in, agents and API tokens on %s', (kind) => {
   let server: TestServer;
@@ -105,10 +112,23 @@ describe.each(DATABASES)('agent sign-in, agents and API tokens on %s', (kind) =>
   });
 
   it('counts login outcomes per hour for the chart', async () => {
-    const stats = (
-      await server.request('GET', '/v1/auth-events/stats?window=24h', { token: server.adminToken })
-    ).json();
+    const stats24h = async () =>
+      (await server.request('GET', '/v1/auth-events/stats?window=24h', { token: server.adminToken })).json();
+    const before = await stats24h();
+    const key = await server.createKey();
+    const good = await signUserToken(key, { external_id: uniqueExternalId('stats') });
+    const forged = await signUserToken({ kid: key.kid, secret: 'not the secret' }, { external_id: 'x' });
+    expect((await server.request('POST', '/v1/client/login', { body: { jwt: good } })).statusCode).toBe(200);
+    expect((await server.request('POST', '/v1/client/login', { body: { jwt: forged } })).statusCode).toBe(
+      401,
+    );
+    const stats = await stats24h();
     expect(stats.buckets).toHaveLength(24);
+    expect(stats.totals.ok).toBe((before.totals.ok ?? 0) + 1);
+    expect(stats.totals.bad_signature).toBe((before.totals.bad_signature ?? 0) + 1);
+    const lastHour = stats.buckets.at(-1).counts;
+    expect(lastHour.ok).toBeGreaterThanOrEqual(1);
+    expect(lastHour.bad_signature).toBeGreaterThanOrEqual(1);
     expect(
       (await server.request('GET', '/v1/auth-events/stats?window=7d', { token: server.adminToken })).json()
         .buckets,

@@ -24,11 +24,11 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
   });
   afterAll(() => server.close());
 
-  /** A write that records which transaction it ran in and leaves one event for `userId`. */
+  /** A write that reports which transaction it ran in and leaves one event for `userId`. */
   const writeFor =
-    (userId: string, seen: Executor[]): BatchedWrite<string> =>
+    (userId: string, onRun: (trx: Executor) => void): BatchedWrite<string> =>
     async (trx) => {
-      seen.push(trx);
+      onRun(trx);
       return {
         value: userId,
         events: { audience: { userId, inbox: true }, events: [typing(userId)], now: Date.now() },
@@ -39,9 +39,14 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
     notices = [];
     const queue = new GroupCommit(server.runtime, 1);
     const seen: Executor[] = [];
-    // The first runs at once, alone; the rest arrive while it is open and go together.
+    // Queued in one turn of the event loop, all four share one transaction.
     const values = await Promise.all(
-      ['u-1', 'u-2', 'u-3', 'u-4'].map((id) => queue.run(id, writeFor(id, seen))),
+      ['u-1', 'u-2', 'u-3', 'u-4'].map((id) =>
+        queue.run(
+          id,
+          writeFor(id, (trx) => seen.push(trx)),
+        ),
+      ),
     );
     expect(values).toEqual(['u-1', 'u-2', 'u-3', 'u-4']);
     expect(new Set(seen).size).toBe(1);
@@ -56,7 +61,14 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
     const queue = new GroupCommit(server.runtime, 1);
     const seen: Executor[] = [];
     const count = MAX_BATCH + 6;
-    await Promise.all(Array.from({ length: count }, (_, i) => queue.run(`m-${i}`, writeFor(`m-${i}`, seen))));
+    await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        queue.run(
+          `m-${i}`,
+          writeFor(`m-${i}`, (trx) => seen.push(trx)),
+        ),
+      ),
+    );
     const perTransaction = new Map<Executor, number>();
     for (const trx of seen) perTransaction.set(trx, (perTransaction.get(trx) ?? 0) + 1);
     expect([...perTransaction.values()].sort((a, b) => b - a)).toEqual([MAX_BATCH, 6]);
@@ -81,7 +93,7 @@ describe.each(DATABASES)('group commit on %s', (kind) => {
       throw new AppError('not_found', 'no such conversation');
     };
     const last = new Map<string, Executor>();
-    const tracked = (key: string) => writeFor(key, { push: (trx: Executor) => last.set(key, trx) } as never);
+    const tracked = (key: string) => writeFor(key, (trx) => last.set(key, trx));
     // Sorted by key in the batch: the failing write sits in the middle.
     const results = await Promise.allSettled([
       queue.run('f-0', tracked('f-0')),
