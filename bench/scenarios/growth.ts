@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -5,7 +6,7 @@ import { SignJWT } from 'jose';
 import { Agent, request } from 'undici';
 import { newId } from '../../packages/server/src/ids.ts';
 import { fixedRate, percentile } from '../lib/load.ts';
-import { signetEnv, startProcess } from '../lib/processes.ts';
+import { ROOT, signetEnv, startProcess } from '../lib/processes.ts';
 import { result, type ScenarioResult } from '../lib/results.ts';
 
 export type GrowthOptions = { sizes: number[]; rate: number; seconds: number };
@@ -85,8 +86,6 @@ function seed(file: string, size: number): { sessions: string[]; kid: string } {
  * then lands on every size alike instead of on whichever was measured at that moment.
  */
 export async function growthScenarios(options: GrowthOptions): Promise<ScenarioResult[]> {
-  const { execFileSync } = await import('node:child_process');
-  const { ROOT } = await import('../lib/processes.ts');
   const servers: { size: number; call: Call; tokens: string[]; sessions: string[]; stop(): Promise<void> }[] =
     [];
   try {

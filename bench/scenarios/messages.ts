@@ -128,9 +128,7 @@ export async function messageScenarios(options: MessageOptions): Promise<Scenari
     const sustained = acked / ((performance.now() - startedAt) / 1000);
     const cpuPerMessage = ((cpu() - cpuBefore) * 1e6) / acked;
 
-    const signetLatency = await latencyAtRate(options, senders, agentSocket, (socket, clientMessageId) =>
-      socket.send({ type: 'message.send', text: 'latency', clientMessageId }),
-    );
+    const signetLatency = await latencyAtRate(options, senders, agentSocket);
 
     const relay = await relayLatency(options);
     const inserts = schema ? await pgInserts(schema.url) : sqliteInserts();
@@ -186,7 +184,6 @@ async function latencyAtRate(
   options: MessageOptions,
   senders: Sender[],
   listener: BenchSocket,
-  send: (socket: BenchSocket, clientMessageId: string) => void,
 ): Promise<{ latencies: number[]; secondDevice: number }> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -212,7 +209,7 @@ async function latencyAtRate(
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const clientMessageId = `l-${i}-${Math.random().toString(36).slice(2, 8)}`;
     sentAt.set(clientMessageId, performance.now());
-    send(senders[i % senders.length]!.device1, clientMessageId);
+    senders[i % senders.length]!.device1.send({ type: 'message.send', text: 'latency', clientMessageId });
   }
   const deadline = performance.now() + 10_000;
   while (latencies.length < total && performance.now() < deadline)
@@ -235,9 +232,7 @@ async function relayLatency(options: MessageOptions): Promise<{ latencies: numbe
       sockets.push(device1, device2);
       return { device1, device2 };
     });
-    return await latencyAtRate(options, senders, listener, (socket, clientMessageId) =>
-      socket.send({ type: 'message.send', text: 'latency', clientMessageId }),
-    );
+    return await latencyAtRate(options, senders, listener);
   } finally {
     for (const socket of sockets) socket.close();
     await relay.stop();

@@ -60,25 +60,6 @@ describe.each(DATABASES)('the bot on %s', (kind) => {
     expect(await botSaid(visitor.sessionToken)).toHaveLength(5);
   });
 
-  it('once handed over, later messages do not read the bot’s state again', async () => {
-    const visitor = await anonymousSession(server);
-    await send(visitor.sessionToken, 'hi');
-    await send(visitor.sessionToken, 'Ada');
-    await send(visitor.sessionToken, 'ada@example.org');
-    await send(visitor.sessionToken, 'one more'); // reads the handed-over state, once
-    const before = await botSaid(visitor.sessionToken);
-    // Were the state read again, this would make the bot ask for details once more.
-    await server.runtime.storage.db
-      .updateTable('bot_states')
-      .set({ status: 'waiting_details', awaiting: 'name' })
-      .where('conversation_id', 'in', (eb) =>
-        eb.selectFrom('conversations').select('id').where('user_id', '=', visitor.userId),
-      )
-      .execute();
-    await send(visitor.sessionToken, 'and another');
-    expect(await botSaid(visitor.sessionToken)).toEqual(before);
-  });
-
   it('asks for a missing email twice at most, then moves on', async () => {
     const visitor = await anonymousSession(server);
     await send(visitor.sessionToken, 'hi');

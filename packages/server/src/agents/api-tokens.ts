@@ -15,8 +15,6 @@ import type { Principal } from './principal.ts';
 
 export const API_TOKEN_PREFIX = 'sgt';
 
-export type { Principal } from './principal.ts';
-
 /** Shown once; only its hash is kept. */
 export async function createApiToken(
   ctx: AppContext,

@@ -41,16 +41,18 @@ export async function advanceBot(
   trigger: BotTrigger,
 ): Promise<void> {
   const { botFlow } = await currentSettings(ctx);
-  if (botFlow.steps.length === 0 || silentIn.has(conversationId)) return;
+  if (botFlow.steps.length === 0) return;
+  // One plain read decides most messages: no state (the flow starts only with a
+  // conversation) or a finished one (no state leaves handed_over or done) means silence,
+  // with no transaction. The transaction below reads the state again before moving it.
+  const current = await findBotState(ctx.storage.db, conversationId);
+  if (current ? isFinished(current) : trigger.kind !== 'conversation_started') return;
   const recorded = await withConflictRetry(() =>
     ctx.storage.db.transaction().execute(async (trx) => {
       const conversation = await findConversation(trx, conversationId);
       if (!conversation || conversation.status === 'solved') return [];
       const saved = await findBotState(trx, conversationId);
-      if (!saved && trigger.kind !== 'conversation_started') {
-        rememberSilent(conversationId); // the flow starts only with a conversation
-        return [];
-      }
+      if (!saved && trigger.kind !== 'conversation_started') return [];
       const state: BotStateRow = saved ?? {
         conversation_id: conversationId,
         step: 0,
@@ -59,10 +61,7 @@ export async function advanceBot(
         version: 0,
         updated_at: ctx.now(),
       };
-      if (state.status === 'handed_over' || state.status === 'done') {
-        rememberSilent(conversationId);
-        return [];
-      }
+      if (isFinished(state)) return [];
 
       const now = ctx.now();
       const posts: string[] = [];
@@ -209,19 +208,7 @@ async function runSteps(
   if (state.status === 'running') state.status = 'done';
 }
 
-/**
- * Conversations the bot is silent in for good: handed over, done, or begun before the
- * flow existed. No state ever leaves those (a solved conversation's next question is a
- * new conversation), so each node may remember them and skip the transaction that
- * every later user message would otherwise run here. Cleared when full.
- */
-const silentIn = new Set<string>();
-const SILENT_REMEMBERED = 50_000;
-
-function rememberSilent(conversationId: string): void {
-  if (silentIn.size >= SILENT_REMEMBERED) silentIn.clear();
-  silentIn.add(conversationId);
-}
+const isFinished = (state: BotStateRow) => state.status === 'handed_over' || state.status === 'done';
 
 /** What the bot may say about the user: the verified email first, else one they typed. */
 async function placeholderValues(db: Executor, userId: string): Promise<PlaceholderValues> {

@@ -21,11 +21,11 @@ export async function recordEvents(
   return recordMany(db, [{ audience, events, now }]);
 }
 
+/** Events one writer leaves for the log, stamped `now`. */
+export type PendingEvents = { audience: Audience; events: StoredEvent[]; now: number };
+
 /** Several writers' events in one insert (a group commit's batch), in the order given. */
-export async function recordMany(
-  db: Executor,
-  batches: { audience: Audience; events: StoredEvent[]; now: number }[],
-): Promise<Recorded[]> {
+export async function recordMany(db: Executor, batches: PendingEvents[]): Promise<Recorded[]> {
   const audiences: Audience[] = [];
   const rows = batches.flatMap(({ audience, events, now }) =>
     events.map((event) => {

@@ -1,12 +1,8 @@
-import type { StoredEvent } from '@signet/protocol';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { isRetryableConflict, withConflictRetry } from '../db/conflicts.ts';
 import type { Executor } from '../db/executor.ts';
-import { type Audience, announce, type Recorded, recordMany } from './event-log.ts';
-
-/** What a write leaves for the event log: recorded after every write of its batch. */
-export type PendingEvents = { audience: Audience; events: StoredEvent[]; now: number };
+import { announce, type PendingEvents, type Recorded, recordMany } from './event-log.ts';
 
 /**
  * One write in a batch: it runs inside the batch's transaction, must not commit or roll

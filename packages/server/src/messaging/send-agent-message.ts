@@ -1,5 +1,5 @@
 import type { AgentReplyBody } from '@signet/protocol';
-import type { Principal } from '../agents/api-tokens.ts';
+import type { Principal } from '../agents/principal.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
