@@ -92,3 +92,13 @@ export async function touchClientSession(
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+/** Erasure: sessions keep no external id of the users they belonged to. */
+export async function forgetSessionExternalIds(db: Executor, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db
+    .updateTable('client_sessions')
+    .set({ external_id: null })
+    .where('user_id', 'in', userIds)
+    .execute();
+}

@@ -2,7 +2,7 @@ import type { AppContext } from '../context.ts';
 import { deleteEventsOfUser } from '../messaging/events.repository.ts';
 import { eraseMessagesOfUsers } from '../messaging/history.repository.ts';
 import { forgetAuthEvents } from './auth-events.repository.ts';
-import { endSessionsOfUsers } from './client-sessions.repository.ts';
+import { endSessionsOfUsers, forgetSessionExternalIds } from './client-sessions.repository.ts';
 import { deleteMergesOfUsers } from './merges.repository.ts';
 import { getLiveUser } from './user-view.ts';
 import { deleteIdentitiesOf, listIdentities, listTombstonesOf, updateUser } from './users.repository.ts';
@@ -35,7 +35,9 @@ export async function eraseUser(ctx: AppContext, id: string): Promise<void> {
     await eraseMessagesOfUsers(trx, userIds);
     await forgetAuthEvents(trx, userIds, externalIds);
     await deleteMergesOfUsers(trx, userIds);
-    return endSessionsOfUsers(trx, userIds, 'erased', now);
+    const ended = await endSessionsOfUsers(trx, userIds, 'erased', now);
+    await forgetSessionExternalIds(trx, userIds);
+    return ended;
   });
   await ctx.bus.publish({ type: 'session.ended', sessionIds, reason: 'erased' });
 }
