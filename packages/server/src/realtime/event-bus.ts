@@ -14,7 +14,17 @@ export type BusEvent =
   | { type: 'typing'; userId: string; conversationId: string; author: TypingAuthor }
   | { type: 'signing_key.deleted'; kid: string; sessionIds: string[] }
   | { type: 'session.ended'; sessionIds: string[]; reason: SessionEndReason }
-  | { type: 'user.merged'; fromUserId: string; intoUserId: string };
+  | { type: 'user.merged'; fromUserId: string; intoUserId: string }
+  /** Agent sockets end: their agent signed out, was deleted or changed role, or their API token was deleted. */
+  | AgentAccessEnded;
+
+export type AgentAccessEnded = {
+  type: 'agent_access.ended';
+  /** Agent ids or API-token ids: every socket of theirs ends. */
+  principalIds: string[];
+  /** Agent-app cookie sessions: the sockets that rode on them end. */
+  agentSessionIds: string[];
+};
 
 /** `replaced`: a login on the device issued a new session; the others end with the user. */
 export type SessionEndReason = 'logout' | 'replaced' | 'erased';

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.ts';
 import type { LiveClientSession } from '../identity/client-sessions.ts';
 import { type Audience, latestEventId, listEventsAfter } from '../messaging/events.repository.ts';
 import type { Connection } from './connection.ts';
-import type { BusEvent } from './event-bus.ts';
+import type { AgentAccessEnded, BusEvent } from './event-bus.ts';
 
 const REPLAY_LIMIT = 1000;
 const PULL_BATCH = 500;
@@ -144,7 +144,10 @@ export class Gateway {
           add(this.#byUser, event.intoUserId, conn);
         }
         this.#schedule(event.intoUserId);
+        return;
       }
+      case 'agent_access.ended':
+        return this.#endAgentSockets(event);
     }
   }
 
@@ -199,6 +202,18 @@ export class Gateway {
     const wait = expiresAt - this.ctx.now();
     if (wait <= 0) fire();
     else conn.expiryTimer = setTimeout(fire, Math.min(wait, 2 ** 31 - 1));
+  }
+
+  /** API.md "Hostile input": an agent socket ends with the access it was opened with, on every node. */
+  #endAgentSockets(event: AgentAccessEnded): void {
+    for (const conn of this.#agents) {
+      const ended =
+        (conn.agent && event.principalIds.includes(conn.agent.id)) ||
+        (conn.agentSessionId !== undefined && event.agentSessionIds.includes(conn.agentSessionId));
+      if (!ended) continue;
+      this.#agents.delete(conn);
+      conn.close(CLOSE.unauthorized, 'signed out, or access revoked');
+    }
   }
 
   #beat(): void {
