@@ -11,7 +11,6 @@ import {
 } from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { requireStaff } from '../http/access.ts';
 import { clearAgentCookie, setAgentCookie } from '../http/cookies.ts';
 import { responses } from '../http/responses.ts';

@@ -2,7 +2,6 @@ import { ClientHistory, Message, ReadBody, SendMessageBody } from '@signet/proto
 import { Type } from '@sinclair/typebox';
 import { botHearsMessage } from '../bot/after-send.ts';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { bearerToken } from '../http/access.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';

@@ -147,7 +147,8 @@ export class Gateway {
         return;
       }
       case 'agent_access.ended':
-        return this.#endAgentSockets(event);
+        this.#endAgentSockets(event);
+        return;
     }
   }
 
