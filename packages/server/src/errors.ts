@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_cursor: 400,
   invalid_flow: 400,
+  invalid_email: 400,
   not_authenticated: 401,
   invalid_token: 401,
   invalid_session: 401,
@@ -35,6 +36,8 @@ export type ErrorDetails = {
   field?: string;
   step?: number;
   problems?: string[];
+  /** Seconds until a refused request may be retried; also the Retry-After header. */
+  retryAfter?: number;
 };
 
 export class AppError extends Error {
