@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_cursor: 400,
   invalid_flow: 400,
+  not_a_demo_customer: 400,
   not_authenticated: 401,
   invalid_token: 401,
   invalid_session: 401,
