@@ -6,6 +6,9 @@ import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { agentRoutes } from './agents/agents.routes.ts';
 import type { AppContext } from './context.ts';
 import { demoRoutes } from './demo/demo.routes.ts';
+import { helpAdminRoutes } from './help/help-admin.routes.ts';
+import { helpClientRoutes } from './help/help-client.routes.ts';
+import { helpPageRoutes } from './help/help-pages.routes.ts';
 import { registerClientCors } from './http/cors.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.routes.ts';
@@ -115,6 +118,10 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   const messageLimiter = new RateLimiter(ctx.config.messageRatePerSecond, 1000);
   await app.register(clientMessagingRoutes, { ctx, messageLimiter });
   await app.register(socketRoutes, { ctx, gateway, messageLimiter });
+
+  await app.register(helpAdminRoutes, { ctx });
+  await app.register(helpClientRoutes, { ctx });
+  await app.register(helpPageRoutes, { ctx });
 
   await app.register(agentRoutes, { ctx });
   await app.register(widgetRoutes, { ctx });

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   email_taken: 409,
   merge_conflict: 409,
   too_many_keys: 409,
+  collection_not_empty: 409,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
