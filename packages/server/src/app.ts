@@ -6,6 +6,9 @@ import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { agentRoutes } from './agents/agents.routes.ts';
 import type { AppContext } from './context.ts';
 import { demoRoutes } from './demo/demo.routes.ts';
+import { helpAdminRoutes } from './help/help-admin.routes.ts';
+import { helpClientRoutes } from './help/help-client.routes.ts';
+import { helpPageRoutes } from './help/help-pages.routes.ts';
 import { registerAuthenticationFirst } from './http/authenticate-first.ts';
 import { registerClientCors } from './http/cors.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
@@ -122,6 +125,10 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(conversationRoutes, { ctx });
   await app.register(clientMessagingRoutes, { ctx });
   await app.register(socketRoutes, { ctx, gateway });
+
+  await app.register(helpAdminRoutes, { ctx });
+  await app.register(helpClientRoutes, { ctx });
+  await app.register(helpPageRoutes, { ctx });
 
   await app.register(agentRoutes, { ctx });
   await app.register(widgetRoutes, { ctx });
