@@ -102,3 +102,20 @@ export async function forgetSessionExternalIds(db: Executor, userIds: readonly s
     .where('user_id', 'in', userIds)
     .execute();
 }
+
+/** Undoing a merge: sessions that moved with it (still open, still on `from`) go back. */
+export async function moveOpenSessionsBack(
+  db: Executor,
+  ids: readonly string[],
+  from: string,
+  to: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('client_sessions')
+    .set({ user_id: to })
+    .where('id', 'in', ids)
+    .where('user_id', '=', from)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
