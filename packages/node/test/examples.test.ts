@@ -106,7 +106,7 @@ describe('the token endpoint examples', () => {
         throw new Error(`${missing}; CI must run every example (.ci/run installs ${DEBIAN_PACKAGES})`);
       const start = prepare();
       const key = await signet.createKey(`example ${example.language}`);
-      const { child, url } = await startExample(start, {
+      const { child, url, output } = await startExample(start, {
         SIGNET_KID: key.kid,
         SIGNET_SECRET: key.secret,
         HOST: '127.0.0.1',
@@ -137,6 +137,10 @@ describe('the token endpoint examples', () => {
       );
 
       expect((await fetch(`${url}/something-else`)).status).toBe(404);
+      // Neither the secret nor a token it signed reaches the example's own output (access logs).
+      await fetch(`${url}/signet-token`);
+      expect(output()).not.toContain(key.secret);
+      expect(output()).not.toContain(jwt.split('.')[2]!);
       child.kill('SIGTERM');
     }, 180_000);
 
@@ -163,7 +167,7 @@ describe('the token endpoint examples', () => {
 function startExample(
   start: ReturnType<Example['prepare']>,
   env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string }> {
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(start.command, start.args, {
     cwd: start.cwd,
     env: { ...process.env, ...start.env, ...env },
@@ -182,7 +186,7 @@ function startExample(
       const match = /listening on (http:\/\/[^\s]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolvePromise({ child, url: match[1]! });
+        resolvePromise({ child, url: match[1]!, output: () => output });
       }
     };
     child.stdout!.on('data', onData);
