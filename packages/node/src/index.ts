@@ -1,7 +1,8 @@
-export type { Conversation, Message, User } from '@signet/protocol';
+export type { Conversation, Message, TokenInspection, User } from '@signet/protocol';
 export { createAdminClient, type SignetAdmin } from './admin/client.ts';
 export type { ConversationsApi, MessagesApi } from './admin/conversations.ts';
 export { type AdminClientOptions, type Page, SignetApiError } from './admin/http.ts';
+export type { TokensApi } from './admin/tokens.ts';
 export type { UsersApi } from './admin/users.ts';
 export { type SigningKey, type SignOptions, signUserToken } from './sign-user-token.ts';
 export { type UserClaims, UserTokenError } from './user-claims.ts';

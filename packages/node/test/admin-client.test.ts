@@ -93,6 +93,17 @@ describe.each(DATABASES)('the admin client against Signet on %s', (kind) => {
     expect((await admin.conversations.list({ userId, status: 'open' })).data).toEqual([]);
   });
 
+  it('inspects tokens: a good one names its user, a bad one the reason', async () => {
+    const externalId = uniqueExternalId('inspect');
+    const good = await admin.tokens.inspect(await signUserToken(key, { external_id: externalId }));
+    expect(good).toMatchObject({ valid: true, reason: null, key: { kid: key.kid, state: 'live' } });
+    const forged = await signUserToken(
+      { kid: key.kid, secret: 'another-secret-entirely' },
+      { external_id: 'x' },
+    );
+    expect(await admin.tokens.inspect(forged)).toMatchObject({ valid: false, reason: 'bad_signature' });
+  });
+
   it('pages through every conversation and message with all()', async () => {
     const { userId, conversationId } = await customerWithConversation('first');
     const mine: string[] = [];

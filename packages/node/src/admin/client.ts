@@ -1,5 +1,6 @@
 import { type ConversationsApi, conversationsApi, type MessagesApi, messagesApi } from './conversations.ts';
 import { type AdminClientOptions, createTransport, type Transport } from './http.ts';
+import { type TokensApi, tokensApi } from './tokens.ts';
 import { type UsersApi, usersApi } from './users.ts';
 
 /**
@@ -10,6 +11,7 @@ export type SignetAdmin = {
   users: UsersApi;
   conversations: ConversationsApi;
   messages: MessagesApi;
+  tokens: TokensApi;
   /** Any other route, with the same auth and errors: `request('GET', '/v1/auth-events')`. */
   request: Transport;
 };
@@ -20,6 +22,7 @@ export function createAdminClient(options: AdminClientOptions): SignetAdmin {
     users: usersApi(request),
     conversations: conversationsApi(request),
     messages: messagesApi(request),
+    tokens: tokensApi(request),
     request,
   };
 }
