@@ -105,6 +105,39 @@ describe.each(DATABASES)('agent sockets on %s', (kind) => {
     otherSocket.close();
   });
 
+  it('ends the sockets of an agent who loses the role they used, or is deleted, within a second', async () => {
+    const created = await createAgent(server.runtime, {
+      email: 'temp@shop.example',
+      name: 'Temp',
+      role: 'admin',
+      password: PASSWORD,
+    });
+    const open = async () => {
+      const { cookie } = await signIn(server, 'temp@shop.example');
+      const socket = await TestSocket.open(`${urls.ws}/v1/ws`, { headers: { cookie, origin: urls.http } });
+      socket.send({ type: 'auth' });
+      await socket.waitFor((f) => f.type === 'ready');
+      return { socket, cookie };
+    };
+    const admin = { token: server.adminToken };
+    const asAdmin = await open();
+    let started = Date.now();
+    const demoted = await server.request('PATCH', `/v1/agents/${created.id}`, {
+      ...admin,
+      body: { role: 'agent' },
+    });
+    expect(demoted.json()).toMatchObject({ id: created.id, role: 'agent' });
+    expect(await closedWithin(asAdmin.socket, started)).toBeLessThan(1000);
+
+    const asAgent = await open();
+    started = Date.now();
+    expect((await server.request('DELETE', `/v1/agents/${created.id}`, admin)).statusCode).toBe(204);
+    expect(await closedWithin(asAgent.socket, started)).toBeLessThan(1000);
+    const after = await server.request('GET', '/v1/agent/me', { headers: { cookie: asAgent.cookie } });
+    expect(after.statusCode).toBe(401);
+    expect((await server.request('DELETE', `/v1/agents/${created.id}`, admin)).statusCode).toBe(404);
+  });
+
   it('ends the sockets of a deleted API token, within a second', async () => {
     const created = (
       await server.request('POST', '/v1/api-tokens', {
