@@ -2,6 +2,7 @@
  * Row types as both databases store them. Booleans are 0/1 integers and times are
  * epoch milliseconds on both dialects, so repositories convert in one place.
  */
+import type { SessionEndReason } from '@signet/protocol';
 import type { Generated } from 'kysely';
 
 export type Flag = 0 | 1;
@@ -13,6 +14,8 @@ export interface SigningKeyRow {
   secret_prefix: string;
   created_at: number;
   last_used_at: number | null;
+  /** Deleted keys stay, secret wiped, so a token naming one can be explained. */
+  deleted_at: number | null;
 }
 
 export interface UserRow {
@@ -23,6 +26,8 @@ export interface UserRow {
   last_authenticated_at: number | null;
   merged_into: string | null;
   erased_at: number | null;
+  /** JSON array of the business's tags (IDENTITY.md §2), replaced by each login carrying them. */
+  tags: string;
   created_at: number;
   updated_at: number;
 }
@@ -47,8 +52,39 @@ export interface ClientSessionRow {
   authenticated: Flag;
   kid: string | null;
   token_expires_at: number | null;
+  /**
+   * IDENTITY.md §7: an authenticated session ends here (token exp + leeway, or the
+   * configured hours); an anonymous one ends here unless used, and each use moves it on.
+   */
+  expires_at: number | null;
+  /** The external id of the token that authenticated it: a merge keeps it only for the survivor's own. */
+  external_id: string | null;
   created_at: number;
+  last_used_at: number;
   revoked_at: number | null;
+  ended_reason: SessionEndReason | null;
+}
+
+export type MergeCause = 'hand' | 'email_user' | 'anonymous';
+
+/** One identity decision about a user (identity/journal.ts lists the kinds). */
+export interface JournalRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  /** JSON: what was decided, by whom, with what. */
+  data: string;
+  created_at: number;
+}
+
+export interface MergeRow {
+  id: string;
+  from_user_id: string;
+  into_user_id: string;
+  cause: MergeCause;
+  /** JSON `MergeRecord` (identity/merge-record.ts): what moved, so it can be explained and undone. */
+  record: string;
+  created_at: number;
 }
 
 export interface AuthEventRow {
@@ -162,6 +198,53 @@ export interface ConversationReadRow {
   updated_at: number;
 }
 
+export interface HelpCollectionRow {
+  id: string;
+  title: string;
+  description: string;
+  position: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HelpArticleRow {
+  seq: Generated<number>;
+  id: string;
+  collection_id: string;
+  title: string;
+  /** Markdown as written. */
+  body: string;
+  /** The body as plain text: what search indexes and snippets quote. */
+  body_text: string;
+  status: 'draft' | 'published';
+  audience_type: 'everyone' | 'signed_in' | 'segment';
+  /** JSON arrays of tags; the same tags are rows in help_article_tags for filtering. */
+  tags_all: string;
+  tags_any: string;
+  created_at: number;
+  updated_at: number;
+  published_at: number | null;
+}
+
+export interface HelpArticleTagRow {
+  article_id: string;
+  kind: 'all' | 'any';
+  tag: string;
+}
+
+export interface HelpPassRow {
+  id: string;
+  ticket_hash: string;
+  cookie_hash: string | null;
+  session_id: string;
+  /** The client session token, sealed with the master key. */
+  session_sealed: string;
+  article_id: string | null;
+  created_at: number;
+  ticket_expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   signing_keys: SigningKeyRow;
   users: UserRow;
@@ -177,4 +260,10 @@ export interface Database {
   messages: MessageRow;
   events: EventRow;
   conversation_reads: ConversationReadRow;
+  merges: MergeRow;
+  identity_journal: JournalRow;
+  help_collections: HelpCollectionRow;
+  help_articles: HelpArticleRow;
+  help_article_tags: HelpArticleTagRow;
+  help_passes: HelpPassRow;
 }
