@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError } from '../errors.ts';
+import { assertEmailShape } from './email-shape.ts';
 import { attachEmail, attachExternalId, normalizeEmail } from './identities.ts';
 import { type Actor, journal, SYSTEM } from './journal.ts';
 import { getLiveUser, getUserView } from './user-view.ts';
@@ -33,6 +34,7 @@ export async function applyProfileChange(
   now: number,
   actor: Actor = SYSTEM,
 ): Promise<void> {
+  if (change.email !== undefined) assertEmailShape(change.email);
   if (change.externalId !== undefined) {
     const holder = await findIdentityHolder(db, 'external_id', change.externalId, { verifiedOnly: false });
     if (holder && holder.user_id !== userId)
