@@ -77,6 +77,7 @@ type GetToken = () => string | Promise<string>;
 type Next = 'relogin' | 'anonymous';
 
 const LOGIN_ATTEMPTS = 5;
+const TOKEN_TIMEOUT_MS = 30_000;
 
 /**
  * The messenger without a UI: one session per device, kept across reloads; logins
@@ -357,10 +358,17 @@ export class SignetClient {
 
   async #logIn(getToken: GetToken, bearer: string | null): Promise<LoginOutcome> {
     let jwt: string;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      jwt = await getToken();
+      // A page whose token function never answers must not hold the messenger (and its queued sends) forever.
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), TOKEN_TIMEOUT_MS);
+      });
+      jwt = await Promise.race([Promise.resolve(getToken()), late]);
     } catch {
       return this.#loginFailed('token_unavailable');
+    } finally {
+      clearTimeout(timer);
     }
     if (typeof jwt !== 'string' || jwt === '') return this.#loginFailed('token_unavailable');
     const answer = await this.#call(
