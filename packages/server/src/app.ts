@@ -6,6 +6,9 @@ import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { agentRoutes } from './agents/agents.routes.ts';
 import type { AppContext } from './context.ts';
 import { demoRoutes } from './demo/demo.routes.ts';
+import { helpAdminRoutes } from './help/help-admin.routes.ts';
+import { helpClientRoutes } from './help/help-client.routes.ts';
+import { helpPageRoutes } from './help/help-pages.routes.ts';
 import { registerAuthenticationFirst } from './http/authenticate-first.ts';
 import { registerClientCors } from './http/cors.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
@@ -17,6 +20,7 @@ import { registerValidation } from './http/validation.ts';
 import { authEventRoutes } from './identity/auth-events.routes.ts';
 import { clientIdentityRoutes } from './identity/client.routes.ts';
 import { signingKeyRoutes } from './identity/signing-keys.routes.ts';
+import { tokenRoutes } from './identity/tokens.routes.ts';
 import { userRoutes } from './identity/users.routes.ts';
 import { clientMessagingRoutes } from './messaging/client.routes.ts';
 import { conversationRoutes } from './messaging/conversations.routes.ts';
@@ -117,11 +121,16 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(signingKeyRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(authEventRoutes, { ctx });
+  await app.register(tokenRoutes, { ctx });
   await app.register(settingsRoutes, { ctx });
   await app.register(clientIdentityRoutes, { ctx });
   await app.register(conversationRoutes, { ctx });
   await app.register(clientMessagingRoutes, { ctx });
   await app.register(socketRoutes, { ctx, gateway });
+
+  await app.register(helpAdminRoutes, { ctx });
+  await app.register(helpClientRoutes, { ctx });
+  await app.register(helpPageRoutes, { ctx });
 
   await app.register(agentRoutes, { ctx });
   await app.register(widgetRoutes, { ctx });

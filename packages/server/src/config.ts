@@ -13,7 +13,8 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   SIGNET_MASTER_KEY: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9_+/-]{43}=?)$' })),
-  SIGNET_DEMO: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  // 'auto': the demo shop is served only while listening on a loopback address (API.md).
+  SIGNET_DEMO: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal('auto')], { default: 'auto' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -88,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     masterKey: e.SIGNET_MASTER_KEY,
-    demo: e.SIGNET_DEMO === '1',
+    demo: e.SIGNET_DEMO === '1' || (e.SIGNET_DEMO === 'auto' && isLoopbackHost(e.HOST)),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY === '1',
     loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
@@ -97,6 +98,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     socketHeartbeatSeconds: e.SOCKET_HEARTBEAT_SECONDS,
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
 function redactedValue(key: string, value: unknown): string {
