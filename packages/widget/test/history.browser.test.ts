@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, uniqueExternalId } from '../../server/test/harness.ts';
+import {
+  signUserToken,
+  startTestServer,
+  type TestServer,
+  uniqueExternalId,
+} from '../../server/test/harness.ts';
 import { type Device, hasChromium, openDevice, Shop, until } from './browser.ts';
 
 /** A long history in the widget: the newest messages first, older ones as the customer scrolls up. */
@@ -7,10 +12,12 @@ describe.skipIf(!hasChromium)('older messages in the widget', () => {
   let server: TestServer;
   let base: string;
   let device: Device | undefined;
+  let key: { kid: string; secret: string };
 
   beforeAll(async () => {
     server = await startTestServer('sqlite', { SIGNET_DEMO: '1' });
     base = (await server.listen()).http;
+    key = await server.createKey('shop backend');
   });
   afterAll(async () => {
     await device?.close();
@@ -19,7 +26,9 @@ describe.skipIf(!hasChromium)('older messages in the widget', () => {
 
   it('loads older messages when scrolled to the top, keeping the view where it was', async () => {
     device = await openDevice();
-    const shop = new Shop(device.page, base);
+    const shop = new Shop(device.page, base, (customer) =>
+      signUserToken(key, { external_id: customer.externalId, name: customer.name ?? null }),
+    );
     await shop.open();
     const externalId = uniqueExternalId('long');
     await shop.logIn({ externalId, name: 'Long Talker' });
