@@ -21,7 +21,8 @@ const EnvSchema = Type.Object({
   ),
   TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   LOGIN_RATE_PER_MINUTE: Type.Integer({ minimum: 0, default: 600 }),
-  MESSAGE_RATE_PER_SECOND: Type.Integer({ minimum: 0, default: 10 }),
+  MESSAGE_RATE_PER_SECOND: Type.Integer({ minimum: 0, default: 5 }),
+  SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('full'), Type.Literal('normal')], { default: 'full' }),
   MAX_SOCKETS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),
   SOCKET_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
 });
@@ -40,8 +41,13 @@ export type Config = {
   trustProxy: boolean;
   /** Login attempts per client IP per minute; 0 turns the limit off. */
   loginRatePerMinute: number;
-  /** Messages an end-user session may send per second, over HTTP and WebSocket together. */
+  /**
+   * Messages an end-user session may send per second once its burst of 30 is spent, over
+   * HTTP and WebSocket together; 0 turns the limit off.
+   */
   messageRatePerSecond: number;
+  /** SQLite's `synchronous` pragma: `full` unless the operator trades durability for speed. */
+  sqliteSynchronous: 'full' | 'normal';
   /** Open sockets one end user may hold on one server process. */
   maxSocketsPerUser: number;
   /** Sockets are pinged this often; one that misses a whole interval is cut off. */
@@ -88,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     trustProxy: e.TRUST_PROXY === '1',
     loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
     messageRatePerSecond: e.MESSAGE_RATE_PER_SECOND,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     socketHeartbeatSeconds: e.SOCKET_HEARTBEAT_SECONDS,
   };

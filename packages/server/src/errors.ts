@@ -7,10 +7,13 @@ export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_cursor: 400,
   invalid_flow: 400,
+  invalid_email: 400,
   not_a_demo_customer: 400,
   not_authenticated: 401,
   invalid_token: 401,
   invalid_session: 401,
+  session_expired: 401,
+  session_ended: 401,
   invalid_credentials: 401,
   forbidden: 403,
   not_found: 404,
@@ -35,6 +38,8 @@ export type ErrorDetails = {
   field?: string;
   step?: number;
   problems?: string[];
+  /** Seconds until a refused request may be retried; also the Retry-After header. */
+  retryAfter?: number;
 };
 
 export class AppError extends Error {

@@ -3,6 +3,7 @@ import * as identity from './migrations/001-identity.ts';
 import * as messaging from './migrations/002-messaging.ts';
 import * as agentSessions from './migrations/003-agent-sessions.ts';
 import * as bot from './migrations/004-bot.ts';
+import * as sessions from './migrations/005-sessions.ts';
 import * as help from './migrations/006-help.ts';
 import type { Database } from './schema.ts';
 
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-messaging': messaging,
   '003-agent-sessions': agentSessions,
   '004-bot': bot,
+  '005-sessions': sessions,
   '006-help': help,
 };
 
