@@ -30,7 +30,6 @@ describe.each(DATABASES)('who reads which article, on %s', (kind) => {
   const signedInReader = async (tags: string[], exp?: number): Promise<Reader & { userId: string }> => {
     const claims = { external_id: uniqueExternalId('reader'), tags, ...(exp ? { exp } : {}) };
     const session = (await login(server, await signUserToken(key, claims))).json();
-    await setUserTags(server, session.user.id, tags);
     return {
       token: session.sessionToken,
       cookie: await helpCookie(server, session.sessionToken),
@@ -179,9 +178,13 @@ describe.each(DATABASES)('who reads which article, on %s', (kind) => {
     try {
       const seen = await surfaces(reader);
       expect(seen).toMatchObject(only(['everyone']));
-      // IDENTITY.md §7: 401 session_expired; before that rule lands, an unauthenticated view.
-      expect(seen.client.filter((n) => n !== 'everyone')).toEqual([]);
-      if (seen.clientSearch !== 401) expect(seen.clientSearch).toEqual(['everyone']);
+      // IDENTITY.md §7: the client API refuses the ended session outright.
+      expect(seen.client).toEqual([]);
+      expect(seen.clientSearch).toBe(401);
+      const refused = await server.request('GET', `/v1/client/articles/${ids.everyone}`, {
+        token: reader.token!,
+      });
+      expect(refused.json().error.code).toBe('session_expired');
     } finally {
       server.runtime.now = realNow;
     }
