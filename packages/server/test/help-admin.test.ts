@@ -153,6 +153,19 @@ describe.each(DATABASES)('help center admin API on %s', (kind) => {
     expect(unknownUser.statusCode).toBe(404);
   });
 
+  it('preview renders the body as readers get it, sanitized', async () => {
+    const response = await server.request('POST', '/v1/articles/preview', {
+      ...admin(),
+      body: { body: '**bold** <script>alert(1)</script> [x](javascript:alert(1))' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().html).toContain('<strong>bold</strong>');
+    expect(response.json().html).not.toMatch(/<script|href="javascript/);
+    expect((await server.request('POST', '/v1/articles/preview', { body: { body: 'x' } })).statusCode).toBe(
+      401,
+    );
+  });
+
   it('every help route is in the OpenAPI document with its schemas', async () => {
     const doc = (await server.request('GET', '/openapi.json')).json();
     for (const path of [
