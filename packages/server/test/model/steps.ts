@@ -1,0 +1,159 @@
+import type { Action } from './actions.ts';
+import { TICKS } from './actions.ts';
+import { type ModelSession, normalizeEmail } from './model.ts';
+import { describeResponse, errorCode, type Run } from './run.ts';
+import { burst, login, send } from './steps-login.ts';
+
+/** One generated action against the server and the model, checking the server's answer. */
+export async function runAction(run: Run, action: Action): Promise<void> {
+  switch (action.kind) {
+    case 'anonymous':
+      return anonymous(run, run.deviceSlot(action.device));
+    case 'login':
+      return login(run, action);
+    case 'apiCreate':
+      return apiCreate(run, action);
+    case 'merge':
+      return merge(run, action.from, action.into);
+    case 'deleteKey':
+      return deleteKey(run, action.key);
+    case 'logout':
+      return logout(run, action.device);
+    case 'send':
+      return send(run, action.device, action.retry);
+    case 'burst':
+      return burst(run, action);
+    case 'tick':
+      run.clock.offset += TICKS[action.by];
+      return;
+    case 'erase':
+      return erase(run, action.user);
+  }
+}
+
+export async function anonymous(run: Run, slot: number): Promise<ModelSession> {
+  const response = await run.request('POST', '/v1/client/sessions', { body: {} });
+  if (response.statusCode !== 201) throw new Error(`anonymous session: ${describeResponse(response)}`);
+  const { sessionToken, user } = response.json();
+  run.model.addUser(user.id);
+  const session: ModelSession = {
+    token: sessionToken,
+    userId: user.id,
+    kid: null,
+    tokenExternalId: null,
+    deadline: null,
+    lastUsed: run.clock.now(),
+    state: 'live',
+    endedBy: null,
+  };
+  run.model.sessions.push(session);
+  run.model.devices[slot] = session;
+  return session;
+}
+
+async function apiCreate(run: Run, action: Extract<Action, { kind: 'apiCreate' }>): Promise<void> {
+  const externalId = action.externalId === null ? null : run.externalId(action.externalId);
+  const email = run.email(action.email);
+  const verified = action.email?.verified ?? false;
+  const body = {
+    ...(externalId !== null ? { externalId } : {}),
+    ...(email !== null ? { email: email.trim(), emailVerified: verified } : {}),
+  };
+  const response = await run.admin('POST', '/v1/users', body);
+  const conflicts = [
+    ...(externalId !== null && run.model.holderOfExternalId(externalId) ? ['external_id_taken'] : []),
+    ...(email !== null && verified && run.model.holderOfEmail(email) ? ['email_taken'] : []),
+  ];
+  if (conflicts.length > 0) {
+    run.expect(
+      'api-create',
+      response.statusCode === 409 && conflicts.includes(errorCode(response)!),
+      () =>
+        `POST /v1/users ${JSON.stringify(body)}: expected 409 ${conflicts}, got ${describeResponse(response)}`,
+    );
+    return;
+  }
+  if (
+    !run.expect(
+      'api-create',
+      response.statusCode === 201,
+      () => `POST /v1/users ${JSON.stringify(body)}: expected 201, got ${describeResponse(response)}`,
+    )
+  )
+    return;
+  run.model.addUser(
+    response.json().id,
+    externalId,
+    email !== null && verified ? [normalizeEmail(email)] : [],
+  );
+}
+
+async function merge(run: Run, fromIndex: number, intoIndex: number): Promise<void> {
+  const users = run.model.liveUsers();
+  if (users.length < 2) return;
+  const from = users[fromIndex % users.length]!;
+  const into = users[intoIndex % users.length]!;
+  const response = await run.admin('POST', `/v1/users/${from.id}/merge`, { intoUserId: into.id });
+  if (from.id === into.id || (from.externalId !== null && into.externalId !== null)) {
+    run.expect(
+      'merge-by-hand',
+      response.statusCode === 409 && errorCode(response) === 'merge_conflict',
+      () =>
+        `merge ${from.id} into ${into.id}: expected 409 merge_conflict, got ${describeResponse(response)}`,
+    );
+    return;
+  }
+  if (
+    run.expect(
+      'merge-by-hand',
+      response.statusCode === 200 && response.json().id === into.id,
+      () =>
+        `merge ${from.id} into ${into.id}: expected 200 with the survivor, got ${describeResponse(response)}`,
+    )
+  )
+    run.model.merge(from, into);
+}
+
+async function deleteKey(run: Run, index: number): Promise<void> {
+  if (run.model.keys.filter((k) => k.live).length < 2) {
+    const created = await run.admin('POST', '/v1/signing-keys', { name: 'model rotation' });
+    if (created.statusCode !== 201) throw new Error(`create key: ${describeResponse(created)}`);
+    const { kid, secret } = created.json();
+    run.model.keys.push({ kid, secret, live: true });
+  }
+  const live = run.model.keys.filter((k) => k.live);
+  const key = live[index % live.length]!;
+  const response = await run.admin('DELETE', `/v1/signing-keys/${key.kid}`);
+  if (response.statusCode !== 204) throw new Error(`delete key: ${describeResponse(response)}`);
+  run.model.deleteKey(key.kid);
+}
+
+async function logout(run: Run, index: number): Promise<void> {
+  const session = run.model.devices[index % Math.max(1, run.model.devices.length)];
+  if (!session || run.diverged.has(session)) return;
+  const wasLive = session.state === 'live';
+  const response = await run.request('POST', '/v1/client/logout', { token: session.token });
+  if (wasLive) {
+    run.expect(
+      'logout-ends-session',
+      response.statusCode === 204,
+      () => `logout: ${describeResponse(response)}`,
+    );
+    run.model.end(session, 'logout');
+  } else {
+    run.expect(
+      'logout-ends-session',
+      response.statusCode === 401,
+      () => `logout of an ended session: ${describeResponse(response)}`,
+    );
+  }
+}
+
+async function erase(run: Run, index: number): Promise<void> {
+  const users = run.model.liveUsers();
+  if (users.length === 0) return;
+  const user = users[index % users.length]!;
+  const response = await run.admin('DELETE', `/v1/users/${user.id}`);
+  if (response.statusCode !== 204) throw new Error(`erase: ${describeResponse(response)}`);
+  run.model.erase(user);
+}
