@@ -180,9 +180,10 @@ export async function send(run: Run, index: number, retry: boolean): Promise<voi
  * once. §3: one user, every anonymous history on it, every acknowledged message too.
  */
 export async function burst(run: Run, action: Extract<Action, { kind: 'burst' }>): Promise<void> {
-  const slots = [...new Set(action.devices.map((d) => run.deviceSlot(d)))];
-  let next = run.model.devices.length;
-  const devices = slots.map((slot) => (slot >= run.model.devices.length ? next++ : slot));
+  // Indices past the known devices are each a new device.
+  const count = run.model.devices.length;
+  let next = count;
+  const devices = [...new Set(action.devices)].map((d) => (d < count ? d : next++));
   const sent = devices.map((slot) =>
     action.withSessions ? usable(run, run.model.devices[slot]) : undefined,
   );
