@@ -55,6 +55,20 @@ export type StoredEvent =
   | { type: 'conversation.updated'; conversation: Conversation }
   | ({ type: 'read' } & ReadReceipt);
 
+/**
+ * Why a client session ended (IDENTITY.md §7). `replaced`: a login on this device issued
+ * a newer token, which the device already holds; `erased`: the user was erased.
+ */
+export const SESSION_END_REASONS = [
+  'logout',
+  'expired',
+  'key_deleted',
+  'merged',
+  'replaced',
+  'erased',
+] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
 export type ServerFrame =
   | ({ cursor: string } & StoredEvent)
   | { type: 'ready'; cursor: string }
@@ -64,8 +78,8 @@ export type ServerFrame =
       conversationId: string;
       author: { type: 'user' | 'agent'; id: string | null; name: string | null };
     }
-  | { type: 'session.reauth_required'; reason: 'key_deleted' | 'token_expired' }
-  | { type: 'session.ended'; reason: 'logout' | 'replaced' | 'erased' }
+  | { type: 'session.reauth_required'; reason: 'token_expired' }
+  | { type: 'session.ended'; reason: SessionEndReason }
   | { type: 'pong' }
   | { type: 'error'; code: string; message?: string; clientMessageId?: string };
 
@@ -75,7 +89,7 @@ export const CLOSE = {
   unauthorized: 4401,
   /** No auth frame in time. */
   authTimeout: 4408,
-  /** The session was logged out. */
+  /** The session ended (logout, expiry, key deletion, merge, …): do not reconnect with it. */
   sessionEnded: 4000,
   /** Too many sockets for this user. */
   tooManySockets: 4429,

@@ -40,6 +40,10 @@ export const Settings = Type.Object(
     reopenSolvedWithinMinutes: Type.Integer({ minimum: 0, maximum: 525_600 }),
     allowedOrigins: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 100 }),
     botFlow: BotFlow,
+    /** IDENTITY.md §7: the life of a session authenticated by a token without `exp`. */
+    authenticatedSessionHours: Type.Integer({ minimum: 1, maximum: 8760 }),
+    /** IDENTITY.md §7: an anonymous session ends after this many days without use. */
+    anonymousSessionDays: Type.Integer({ minimum: 1, maximum: 3650 }),
   },
   { $id: 'Settings', additionalProperties: false },
 );
@@ -59,4 +63,6 @@ export const DEFAULT_SETTINGS: Settings = {
       { kind: 'handover', text: 'Thanks! Someone from the team will be with you shortly.' },
     ],
   },
+  authenticatedSessionHours: 24,
+  anonymousSessionDays: 30,
 };

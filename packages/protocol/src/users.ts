@@ -25,6 +25,8 @@ export const User = Type.Object(
     authenticated: Type.Boolean(),
     lastAuthenticatedAt: Type.Union([Timestamp, Type.Null()]),
     identities: Type.Array(Identity),
+    /** The business's tags from the latest token that carried them (IDENTITY.md §2). */
+    tags: Type.Array(Type.String()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },

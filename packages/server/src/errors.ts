@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   not_authenticated: 401,
   invalid_token: 401,
   invalid_session: 401,
+  session_expired: 401,
+  session_ended: 401,
   invalid_credentials: 401,
   forbidden: 403,
   not_found: 404,

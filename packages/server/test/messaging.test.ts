@@ -486,27 +486,42 @@ describe.each(DATABASES)('live messaging on %s', (kind) => {
     await device.waitFor((f) => f.type === 'typing' && (f.author as { type: string }).type === 'agent');
   });
 
-  it('a deleted key asks its sessions to log in again; later messages carry authenticated: false', async () => {
+  it('a deleted key ends its sessions: the socket hears key_deleted and closes, HTTP answers session_ended', async () => {
     const doomed = await server.createKey('doomed');
     const session = (
       await login(server, await signUserToken(doomed, { external_id: uniqueExternalId('doomed') }))
     ).json();
     const socket = await clientSocket(session.sessionToken);
     await server.request('DELETE', `/v1/signing-keys/${doomed.kid}`, { token: server.adminToken });
-    const frame = await socket.waitFor((f) => f.type === 'session.reauth_required');
+    const frame = await socket.waitFor((f) => f.type === 'session.ended');
     expect(frame.reason).toBe('key_deleted');
-    socket.send({ type: 'message.send', text: 'after deletion', clientMessageId: 'after-del' });
-    const ack = await socket.waitFor((f) => f.type === 'message.ack');
-    expect((ack.message as { authenticated: boolean }).authenticated).toBe(false);
+    expect((await socket.closed).code).toBe(4000);
+    const send = await server.request('POST', '/v1/client/messages', {
+      token: session.sessionToken,
+      body: { text: 'after deletion', clientMessageId: 'after-del' },
+    });
+    expect(send.statusCode).toBe(401);
+    expect(send.json().error.code).toBe('session_ended');
   });
 
-  it('an expired token asks for a fresh one', async () => {
+  it('ahead of the end the socket is asked for a fresh token; at the end the session is over', async () => {
+    const realNow = server.runtime.now;
     const exp = Math.floor(Date.now() / 1000) + 2;
     const session = await loginAs(uniqueExternalId('expiring'), undefined, { exp });
-    const socket = await clientSocket(session.sessionToken);
-    const frame = await socket.waitFor((f) => f.type === 'session.reauth_required', 6000);
-    expect(frame.reason).toBe('token_expired');
-    const state = (await server.request('GET', '/v1/client/session', { token: session.sessionToken })).json();
-    expect(state.authenticated).toBe(false);
+    // The session ends at exp + 60 s of leeway; move the clock to 4 s before that.
+    const skew = (exp + 60) * 1000 - 4000 - Date.now();
+    server.runtime.now = () => Date.now() + skew;
+    try {
+      const socket = await clientSocket(session.sessionToken);
+      const ask = await socket.waitFor((f) => f.type === 'session.reauth_required', 6000);
+      expect(ask.reason).toBe('token_expired');
+      const ended = await socket.waitFor((f) => f.type === 'session.ended', 6000);
+      expect(ended.reason).toBe('expired');
+      const state = await server.request('GET', '/v1/client/session', { token: session.sessionToken });
+      expect(state.statusCode).toBe(401);
+      expect(state.json().error.code).toBe('session_expired');
+    } finally {
+      server.runtime.now = realNow;
+    }
   });
 });

@@ -89,7 +89,7 @@ describe.skipIf(!enabled)('two server processes on PostgreSQL + Redis', () => {
     );
   });
 
-  it('a key deleted through node A is refused by node B at once, and B’s sockets are asked to log in again', async () => {
+  it('a key deleted through node A is refused by node B at once, and its sessions end on B', async () => {
     const doomed = await createSigningKey(admin, 'doomed');
     const externalId = uniqueExternalId('doomed');
     const session = (
@@ -109,8 +109,42 @@ describe.skipIf(!enabled)('two server processes on PostgreSQL + Redis', () => {
     });
     expect(refused.status).toBe(401);
     expect(refused.body.error.reason).toBe('unknown_kid');
-    const frame = await socketOnB.waitFor((f) => f.type === 'session.reauth_required');
+    const frame = await socketOnB.waitFor((f) => f.type === 'session.ended');
     expect(frame.reason).toBe('key_deleted');
+    const send = await post(
+      b.http,
+      '/v1/client/messages',
+      { text: 'x', clientMessageId: 'k-1' },
+      session.sessionToken,
+    );
+    expect(send.status).toBe(401);
+    expect(send.body.error.reason).toBe('key_deleted');
+  });
+
+  it('a merge through node A ends the merged visitor’s session on node B (IDENTITY.md §7)', async () => {
+    const visitor = (await post(b.http, '/v1/client/sessions', {})).body as unknown as {
+      sessionToken: string;
+      user: { id: string };
+    };
+    const socketOnB = await open(`${b.ws}/v1/client/ws`, { sessionToken: visitor.sessionToken });
+    const owner = (
+      await post(a.http, '/v1/client/login', {
+        jwt: await signUserToken(key, { external_id: uniqueExternalId('owner') }),
+      })
+    ).body as unknown as { user: { id: string } };
+    const merged = await post(
+      a.http,
+      `/v1/users/${visitor.user.id}/merge`,
+      { intoUserId: owner.user.id },
+      apiToken,
+    );
+    expect(merged.status).toBe(200);
+    const frame = await socketOnB.waitFor((f) => f.type === 'session.ended');
+    expect(frame.reason).toBe('merged');
+    const read = await fetch(`${b.http}/v1/client/conversations`, {
+      headers: { authorization: `Bearer ${visitor.sessionToken}` },
+    });
+    expect(read.status).toBe(401);
   });
 
   it('Redis restarted mid-conversation: nothing is missed once it is back', async () => {

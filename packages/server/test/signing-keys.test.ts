@@ -48,7 +48,7 @@ describe.each(DATABASES)('signing keys on %s', (kind) => {
     expect(listed.lastUsedAt).not.toBeNull();
   });
 
-  it('a deleted key: tokens refused at once, its sessions lose authentication, data untouched', async () => {
+  it('a deleted key: tokens refused at once, its sessions end, data untouched', async () => {
     const key = await server.createKey('to delete');
     const other = await server.createKey('stays');
     const externalId = uniqueExternalId('keyed');
@@ -69,8 +69,10 @@ describe.each(DATABASES)('signing keys on %s', (kind) => {
     expect(refused.statusCode).toBe(401);
     expect(refused.json().error).toMatchObject({ code: 'invalid_token', reason: 'unknown_kid' });
 
+    // IDENTITY.md §7: the session ends; its device logs in again through the host page.
     const state = await server.request('GET', '/v1/client/session', { token: session.sessionToken });
-    expect(state.json()).toMatchObject({ authenticated: false, kid: null, user: { id: session.user.id } });
+    expect(state.statusCode).toBe(401);
+    expect(state.json().error).toMatchObject({ code: 'session_ended', reason: 'key_deleted' });
     const untouchedSession = await server.request('GET', '/v1/client/session', {
       token: viaOther.sessionToken,
     });

@@ -3,6 +3,7 @@ import * as identity from './migrations/001-identity.ts';
 import * as messaging from './migrations/002-messaging.ts';
 import * as agentSessions from './migrations/003-agent-sessions.ts';
 import * as bot from './migrations/004-bot.ts';
+import * as sessions from './migrations/005-sessions.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here rather than read from disk, so bundling and tsx agree. */
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-messaging': messaging,
   '003-agent-sessions': agentSessions,
   '004-bot': bot,
+  '005-sessions': sessions,
 };
 
 class StaticProvider implements MigrationProvider {

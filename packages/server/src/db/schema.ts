@@ -2,6 +2,7 @@
  * Row types as both databases store them. Booleans are 0/1 integers and times are
  * epoch milliseconds on both dialects, so repositories convert in one place.
  */
+import type { SessionEndReason } from '@signet/protocol';
 import type { Generated } from 'kysely';
 
 export type Flag = 0 | 1;
@@ -23,6 +24,8 @@ export interface UserRow {
   last_authenticated_at: number | null;
   merged_into: string | null;
   erased_at: number | null;
+  /** JSON array of the business's tags (IDENTITY.md §2), replaced by each login carrying them. */
+  tags: string;
   created_at: number;
   updated_at: number;
 }
@@ -47,8 +50,29 @@ export interface ClientSessionRow {
   authenticated: Flag;
   kid: string | null;
   token_expires_at: number | null;
+  /**
+   * IDENTITY.md §7: an authenticated session ends here (token exp + leeway, or the
+   * configured hours); an anonymous one ends here unless used, and each use moves it on.
+   */
+  expires_at: number | null;
+  /** The external id of the token that authenticated it: a merge keeps it only for the survivor's own. */
+  external_id: string | null;
   created_at: number;
+  last_used_at: number;
   revoked_at: number | null;
+  ended_reason: SessionEndReason | null;
+}
+
+export type MergeCause = 'hand' | 'email_user' | 'anonymous';
+
+export interface MergeRow {
+  id: string;
+  from_user_id: string;
+  into_user_id: string;
+  cause: MergeCause;
+  /** JSON `MergeRecord` (identity/merge-record.ts): what moved, so it can be explained and undone. */
+  record: string;
+  created_at: number;
 }
 
 export interface AuthEventRow {
@@ -177,4 +201,5 @@ export interface Database {
   messages: MessageRow;
   events: EventRow;
   conversation_reads: ConversationReadRow;
+  merges: MergeRow;
 }

@@ -26,8 +26,20 @@ export async function listAuthEvents(db: Executor, filter: AuthEventFilter): Pro
 }
 
 /** Erasure: the log keeps that a login happened, not whose external id it carried. */
-export async function forgetAuthEventsOfUser(db: Executor, userId: string): Promise<void> {
-  await db.updateTable('auth_events').set({ external_id: null }).where('user_id', '=', userId).execute();
+/**
+ * Erasure (IDENTITY.md §8): the rows of these users, and the failed attempts that named
+ * their external ids, lose IP, user agent and external id; time and outcome stay.
+ */
+export async function forgetAuthEvents(
+  db: Executor,
+  userIds: readonly string[],
+  externalIds: readonly string[],
+): Promise<void> {
+  const scrub = { external_id: null, ip: null, user_agent: null };
+  if (userIds.length > 0)
+    await db.updateTable('auth_events').set(scrub).where('user_id', 'in', userIds).execute();
+  if (externalIds.length > 0)
+    await db.updateTable('auth_events').set(scrub).where('external_id', 'in', externalIds).execute();
 }
 
 /** Login attempts per outcome per time bucket since `since`, for the auth log's chart. */

@@ -1,3 +1,4 @@
+import type { SessionEndReason } from '@signet/protocol';
 import type { Executor } from '../db/executor.ts';
 import type { ClientSessionRow } from '../db/schema.ts';
 
@@ -12,47 +13,92 @@ export async function findClientSessionByHash(
   return db.selectFrom('client_sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
-export async function revokeClientSession(db: Executor, id: string, now: number): Promise<void> {
-  await db
-    .updateTable('client_sessions')
-    .set({ revoked_at: now })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .execute();
+export async function findClientSession(db: Executor, id: string): Promise<ClientSessionRow | undefined> {
+  return db.selectFrom('client_sessions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Returns the ids of the sessions it ended. */
-export async function revokeSessionsOfUser(db: Executor, userId: string, now: number): Promise<string[]> {
+/** Ends one session (if still open). Returns whether it did. */
+export async function endClientSessionRow(
+  db: Executor,
+  id: string,
+  reason: SessionEndReason,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('client_sessions')
+    .set({ revoked_at: now, ended_reason: reason })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Ends every open session of these users. Returns the ids of the sessions it ended. */
+export async function endSessionsOfUsers(
+  db: Executor,
+  userIds: readonly string[],
+  reason: SessionEndReason,
+  now: number,
+): Promise<string[]> {
+  if (userIds.length === 0) return [];
   const rows = await db
     .updateTable('client_sessions')
-    .set({ revoked_at: now })
-    .where('user_id', '=', userId)
+    .set({ revoked_at: now, ended_reason: reason })
+    .where('user_id', 'in', userIds)
     .where('revoked_at', 'is', null)
     .returning('id')
     .execute();
   return rows.map((r) => r.id);
 }
 
-export async function moveSessions(db: Executor, fromUserId: string, toUserId: string): Promise<void> {
-  await db
-    .updateTable('client_sessions')
-    .set({ user_id: toUserId })
-    .where('user_id', '=', fromUserId)
+export async function listOpenSessionsOfUser(db: Executor, userId: string): Promise<ClientSessionRow[]> {
+  return db
+    .selectFrom('client_sessions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
     .execute();
 }
 
-/**
- * IDENTITY.md §1: sessions authenticated with a deleted key lose their authentication.
- * Returns the ids of the sessions that did.
- */
-export async function deauthenticateSessionsOfKid(db: Executor, kid: string): Promise<string[]> {
+export async function moveSessionsTo(db: Executor, ids: readonly string[], toUserId: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('client_sessions').set({ user_id: toUserId }).where('id', 'in', ids).execute();
+}
+
+/** IDENTITY.md §1, §7: every open session authenticated with a deleted key ends. */
+export async function endSessionsOfKid(db: Executor, kid: string, now: number): Promise<string[]> {
   const rows = await db
-    .selectFrom('client_sessions')
-    .select('id')
+    .updateTable('client_sessions')
+    .set({ revoked_at: now, ended_reason: 'key_deleted' })
     .where('kid', '=', kid)
     .where('authenticated', '=', 1)
     .where('revoked_at', 'is', null)
+    .returning('id')
     .execute();
-  await db.updateTable('client_sessions').set({ authenticated: 0 }).where('kid', '=', kid).execute();
   return rows.map((r) => r.id);
+}
+
+/** An anonymous session's use moves its idle deadline on. */
+export async function touchClientSession(
+  db: Executor,
+  id: string,
+  now: number,
+  expiresAt: number | null,
+): Promise<void> {
+  await db
+    .updateTable('client_sessions')
+    .set({ last_used_at: now, expires_at: expiresAt })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** Erasure: sessions keep no external id of the users they belonged to. */
+export async function forgetSessionExternalIds(db: Executor, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db
+    .updateTable('client_sessions')
+    .set({ external_id: null })
+    .where('user_id', 'in', userIds)
+    .execute();
 }

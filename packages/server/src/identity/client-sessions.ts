@@ -1,84 +1,173 @@
+import type { SessionEndReason } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
 import type { ClientSessionRow, UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { hashToken, newBearerToken } from '../secrets.ts';
+import { currentSettings } from '../settings/settings.ts';
 import {
+  endClientSessionRow,
+  findClientSession,
   findClientSessionByHash,
   insertClientSession,
-  revokeClientSession,
+  touchClientSession,
 } from './client-sessions.repository.ts';
-import { findUser, insertUser } from './users.repository.ts';
+import { findUser, insertUser, lockUser } from './users.repository.ts';
 
 export const SESSION_TOKEN_PREFIX = 'sst';
+/** IDENTITY.md §2, §7: a token's `exp` is honoured with this much leeway, and so is the session it opens. */
+export const EXP_LEEWAY_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** An anonymous session's use is written down at most this often (its deadline is counted in days). */
+const TOUCH_EVERY_MS = 3_600_000;
 
 export type LiveClientSession = {
   session: ClientSessionRow;
   user: UserRow;
-  /** Authenticated now: bound by a JWT login whose key is live and whose token has not expired. */
+  /** Bound by a JWT login whose key is live and whose session has not run out (IDENTITY.md §7). */
   authenticated: boolean;
 };
+
+/** What a session token names now: a live session, one that has ended (and how), or nothing. */
+export type SessionState =
+  | { state: 'live'; live: LiveClientSession }
+  | { state: 'ended'; code: 'session_expired' | 'session_ended'; reason: SessionEndReason };
 
 export async function createAnonymousSession(
   ctx: AppContext,
 ): Promise<{ sessionToken: string; user: UserRow }> {
   const now = ctx.now();
+  const { anonymousSessionDays } = await currentSettings(ctx);
   const sessionToken = newBearerToken(SESSION_TOKEN_PREFIX);
   const user = await ctx.storage.db.transaction().execute(async (trx) => {
     const user = await insertUser(trx, { id: newId(now), name: null, anonymous: 1, created_at: now });
-    await insertClientSession(trx, sessionRow(sessionToken, user.id, now, undefined));
+    await insertClientSession(
+      trx,
+      sessionRow(sessionToken, user.id, now, { anonymousDays: anonymousSessionDays }),
+    );
     return user;
   });
   return { sessionToken, user };
 }
 
+export type SessionLifetime =
+  | { anonymousDays: number }
+  | { kid: string; externalId: string; tokenExpiresAt: number | null; sessionHours: number };
+
 export function sessionRow(
   sessionToken: string,
   userId: string,
   now: number,
-  authenticatedWith: { kid: string; expiresAt: number | null } | undefined,
+  lifetime: SessionLifetime,
 ): ClientSessionRow {
+  const authenticated = 'kid' in lifetime;
   return {
     id: newId(now),
     token_hash: hashToken(sessionToken),
     user_id: userId,
-    authenticated: authenticatedWith ? 1 : 0,
-    kid: authenticatedWith?.kid ?? null,
-    token_expires_at: authenticatedWith?.expiresAt ?? null,
+    authenticated: authenticated ? 1 : 0,
+    kid: authenticated ? lifetime.kid : null,
+    external_id: authenticated ? lifetime.externalId : null,
+    token_expires_at: authenticated ? lifetime.tokenExpiresAt : null,
+    // IDENTITY.md §7: a token's exp (+ leeway) or, without one, the configured hours.
+    expires_at: authenticated
+      ? lifetime.tokenExpiresAt !== null
+        ? lifetime.tokenExpiresAt + EXP_LEEWAY_MS
+        : now + lifetime.sessionHours * 3_600_000
+      : now + lifetime.anonymousDays * DAY_MS,
     created_at: now,
+    last_used_at: now,
     revoked_at: null,
+    ended_reason: null,
   };
 }
 
-/** The live session a token names, or undefined when it is unknown or revoked. */
+/** Reads what a session token names. Expiry is decided here, on read, on every node alike. */
+export async function readClientSession(
+  db: Executor,
+  sessionToken: string,
+  now: number,
+): Promise<SessionState | undefined> {
+  if (!sessionToken.startsWith(`${SESSION_TOKEN_PREFIX}_`) || sessionToken.length > 200) return undefined;
+  const session = await findClientSessionByHash(db, hashToken(sessionToken));
+  return session ? sessionState(db, session, now) : undefined;
+}
+
+async function sessionState(db: Executor, session: ClientSessionRow, now: number): Promise<SessionState> {
+  if (session.revoked_at !== null) {
+    const reason = session.ended_reason ?? 'logout';
+    return { state: 'ended', code: reason === 'expired' ? 'session_expired' : 'session_ended', reason };
+  }
+  if (session.expires_at !== null && session.expires_at <= now) {
+    return { state: 'ended', code: 'session_expired', reason: 'expired' };
+  }
+  let user = await findUser(db, session.user_id);
+  if (user?.merged_into) user = await findUser(db, user.merged_into);
+  if (!user || user.erased_at !== null || user.merged_into !== null) {
+    return { state: 'ended', code: 'session_ended', reason: 'erased' };
+  }
+  return { state: 'live', live: { session, user, authenticated: session.authenticated === 1 } };
+}
+
+/** The live session a token names, or undefined when it is unknown or has ended. */
 export async function findLiveSession(
   db: Executor,
   sessionToken: string,
   now: number,
 ): Promise<LiveClientSession | undefined> {
-  if (!sessionToken.startsWith(`${SESSION_TOKEN_PREFIX}_`) || sessionToken.length > 200) return undefined;
-  const session = await findClientSessionByHash(db, hashToken(sessionToken));
-  if (!session || session.revoked_at !== null) return undefined;
-  let user = await findUser(db, session.user_id);
-  if (user?.merged_into) user = await findUser(db, user.merged_into);
-  if (!user || user.erased_at !== null) return undefined;
-  const unexpired = session.token_expires_at === null || session.token_expires_at > now;
-  return { session, user, authenticated: session.authenticated === 1 && unexpired };
+  const found = await readClientSession(db, sessionToken, now);
+  return found?.state === 'live' ? found.live : undefined;
 }
 
+/**
+ * The live session behind a client request, or the 401 that says why there is none:
+ * `session_expired`, `session_ended` (API.md) or `invalid_session`.
+ */
 export async function requireLiveSession(
   ctx: AppContext,
   sessionToken: string | undefined,
 ): Promise<LiveClientSession> {
-  const live = sessionToken ? await findLiveSession(ctx.storage.db, sessionToken, ctx.now()) : undefined;
-  if (!live) throw new AppError('invalid_session', 'the session token is unknown, revoked or missing');
-  return live;
+  const found = sessionToken ? await readClientSession(ctx.storage.db, sessionToken, ctx.now()) : undefined;
+  if (!found) throw new AppError('invalid_session', 'the session token is unknown or missing');
+  if (found.state === 'ended')
+    throw new AppError(found.code, `the session has ended (${found.reason})`, { reason: found.reason });
+  await noteSessionUse(ctx, found.live);
+  return found.live;
+}
+
+/** IDENTITY.md §7: an anonymous session lives `anonymousSessionDays` past its last use. */
+export async function noteSessionUse(ctx: AppContext, live: LiveClientSession): Promise<void> {
+  const now = ctx.now();
+  if (live.session.authenticated === 1 || now - live.session.last_used_at < TOUCH_EVERY_MS) return;
+  const { anonymousSessionDays } = await currentSettings(ctx);
+  await touchClientSession(ctx.storage.db, live.session.id, now, now + anonymousSessionDays * DAY_MS);
+}
+
+/**
+ * IDENTITY.md §7: a write from a session lands on the session's user as it is at commit
+ * time. Inside the writer's transaction: lock the user the session named, then read the
+ * session again (a merge or logout that committed meanwhile has ended it or moved it on)
+ * and follow the user to its survivor.
+ */
+export async function sessionUserForWrite(
+  db: Executor,
+  live: LiveClientSession,
+  now: number,
+): Promise<LiveClientSession> {
+  await lockUser(db, live.user.id);
+  const session = await findClientSession(db, live.session.id);
+  if (!session) throw new AppError('invalid_session', 'the session token is unknown or missing');
+  const state = await sessionState(db, session, now);
+  if (state.state === 'ended')
+    throw new AppError(state.code, `the session has ended (${state.reason})`, { reason: state.reason });
+  if (state.live.user.id !== live.user.id) await lockUser(db, state.live.user.id);
+  return state.live;
 }
 
 /** Logout: the token stops working at once and the session's sockets are told to close. */
 export async function endClientSession(ctx: AppContext, sessionToken: string | undefined): Promise<void> {
   const live = await requireLiveSession(ctx, sessionToken);
-  await revokeClientSession(ctx.storage.db, live.session.id, ctx.now());
+  await endClientSessionRow(ctx.storage.db, live.session.id, 'logout', ctx.now());
   await ctx.bus.publish({ type: 'session.ended', sessionIds: [live.session.id], reason: 'logout' });
 }

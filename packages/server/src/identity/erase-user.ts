@@ -1,26 +1,43 @@
 import type { AppContext } from '../context.ts';
 import { deleteEventsOfUser } from '../messaging/events.repository.ts';
-import { eraseMessageText } from '../messaging/history.repository.ts';
-import { forgetAuthEventsOfUser } from './auth-events.repository.ts';
-import { revokeSessionsOfUser } from './client-sessions.repository.ts';
+import { eraseMessagesOfUsers } from '../messaging/history.repository.ts';
+import { forgetAuthEvents } from './auth-events.repository.ts';
+import { endSessionsOfUsers, forgetSessionExternalIds } from './client-sessions.repository.ts';
+import { deleteMergesOfUsers } from './merges.repository.ts';
 import { getLiveUser } from './user-view.ts';
-import { deleteIdentitiesOf, updateUser } from './users.repository.ts';
+import { deleteIdentitiesOf, listIdentities, listTombstonesOf, updateUser } from './users.repository.ts';
 
 /**
- * Erasure (API.md `DELETE /v1/users/:id`): profile, identities and the text of the
- * user's messages go; sessions end. The row stays as an erased tombstone so ids that
- * named it answer 404 rather than something else.
+ * Erasure (IDENTITY.md §8): every personal field of the user and of every tombstone
+ * merged into it goes: name, tags, identities, message text and the author names on
+ * messages, the merge records that name them, and the IP, user agent and external id
+ * of their auth-log rows (time and outcome stay, so counts stay true). Sessions end.
+ * The rows stay as erased tombstones, so ids that named them answer 404.
  */
 export async function eraseUser(ctx: AppContext, id: string): Promise<void> {
   const sessionIds = await ctx.storage.db.transaction().execute(async (trx) => {
     const now = ctx.now();
     const user = await getLiveUser(trx, id);
-    await deleteIdentitiesOf(trx, user.id);
-    await eraseMessageText(trx, user.id);
-    await deleteEventsOfUser(trx, user.id);
-    await forgetAuthEventsOfUser(trx, user.id);
-    await updateUser(trx, user.id, { name: null, erased_at: now, updated_at: now });
-    return revokeSessionsOfUser(trx, user.id, now);
+    const userIds = [user.id, ...(await listTombstonesOf(trx, user.id)).map((t) => t.id)];
+    const externalIds = (await listIdentities(trx, userIds))
+      .filter((i) => i.type === 'external_id')
+      .map((i) => i.normalized);
+    for (const userId of userIds) {
+      await deleteIdentitiesOf(trx, userId);
+      await deleteEventsOfUser(trx, userId);
+      await updateUser(trx, userId, {
+        name: null,
+        tags: '[]',
+        ...(userId === user.id ? { erased_at: now } : {}),
+        updated_at: now,
+      });
+    }
+    await eraseMessagesOfUsers(trx, userIds);
+    await forgetAuthEvents(trx, userIds, externalIds);
+    await deleteMergesOfUsers(trx, userIds);
+    const ended = await endSessionsOfUsers(trx, userIds, 'erased', now);
+    await forgetSessionExternalIds(trx, userIds);
+    return ended;
   });
   await ctx.bus.publish({ type: 'session.ended', sessionIds, reason: 'erased' });
 }

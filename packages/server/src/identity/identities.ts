@@ -93,3 +93,11 @@ export async function verifiedEmailHolder(db: Executor, email: string): Promise<
   const holders = await findIdentitiesByValue(db, 'email', normalizeEmail(email));
   return holders.find((i) => i.verified === 1);
 }
+
+/**
+ * IDENTITY.md §3.4: a user is anonymous when it holds no external id and no verified
+ * email, whatever it was created as.
+ */
+export function isAnonymous(identities: readonly IdentityRow[]): boolean {
+  return !identities.some((i) => i.type === 'external_id' || (i.type === 'email' && i.verified === 1));
+}

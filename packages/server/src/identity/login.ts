@@ -9,7 +9,7 @@ import { groupCommit } from '../messaging/group-commit.ts';
 import { newBearerToken } from '../secrets.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
-import { insertClientSession, revokeClientSession } from './client-sessions.repository.ts';
+import { endClientSessionRow, insertClientSession } from './client-sessions.repository.ts';
 import { findLiveSession, SESSION_TOKEN_PREFIX, sessionRow } from './client-sessions.ts';
 import { resolveUser } from './resolve-user.ts';
 import { touchSigningKey } from './signing-keys.repository.ts';
@@ -84,24 +84,28 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
   }
 
   const previous = input.sessionToken ? await findLiveSession(db, input.sessionToken, startedAt) : undefined;
-  const { unverifiedEmail } = await currentSettings(ctx);
+  const { unverifiedEmail, authenticatedSessionHours } = await currentSettings(ctx);
   const sessionToken = newBearerToken(SESSION_TOKEN_PREFIX);
 
   // Shares its transaction with the other logins and messages waiting at that moment.
-  const { resolved, identities } = await groupCommit(ctx).run(claims.externalId, async (trx) => {
+  const { resolved, identities, replaced } = await groupCommit(ctx).run(claims.externalId, async (trx) => {
     const now = ctx.now();
+    // The device's old session is replaced before resolution: if its user merges into the
+    // target below, the device holds the new token, not a session ended by the merge.
+    const replaced = previous ? await endClientSessionRow(trx, previous.session.id, 'replaced', now) : false;
     const resolved = await resolveUser(trx, {
       claims,
-      sessionUserId: previous?.user.id,
+      sessionUserId: replaced ? previous?.user.id : undefined,
       unverifiedEmail,
       now,
     });
-    if (previous) await revokeClientSession(trx, previous.session.id, now);
     await insertClientSession(
       trx,
       sessionRow(sessionToken, resolved.user.id, now, {
         kid: claims.kid,
-        expiresAt: claims.exp === undefined ? null : claims.exp * 1000,
+        externalId: claims.externalId,
+        tokenExpiresAt: claims.exp === undefined ? null : claims.exp * 1000,
+        sessionHours: authenticatedSessionHours,
       }),
     );
     if (isStale(keyLastUsedAt, now)) await touchSigningKey(trx, claims.kid, now);
@@ -118,12 +122,14 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
         had_exp: flag(claims.exp !== undefined),
       }),
     );
-    return { value: { resolved, identities: await listIdentities(trx, [resolved.user.id]) } };
+    return { value: { resolved, replaced, identities: await listIdentities(trx, [resolved.user.id]) } };
   });
 
   // The device's old session is gone; its sockets reconnect with the new token.
-  if (previous)
+  if (previous && replaced)
     await ctx.bus.publish({ type: 'session.ended', sessionIds: [previous.session.id], reason: 'replaced' });
+  if (resolved.endedSessionIds.length > 0)
+    await ctx.bus.publish({ type: 'session.ended', sessionIds: resolved.endedSessionIds, reason: 'merged' });
 
   return {
     sessionToken,

@@ -10,7 +10,7 @@ import { listIdentities } from './users.repository.ts';
  * external id are two directory users and never fuse, by hand or otherwise.
  */
 export async function mergeUserByHand(ctx: AppContext, fromId: string, intoId: string): Promise<User> {
-  const { user, fromUserId } = await ctx.storage.db.transaction().execute(async (trx) => {
+  const { user, fromUserId, endedSessionIds } = await ctx.storage.db.transaction().execute(async (trx) => {
     const from = await getLiveUser(trx, fromId);
     const into = await getLiveUser(trx, intoId);
     if (from.id === into.id) throw new AppError('merge_conflict', 'a user cannot be merged into itself');
@@ -19,9 +19,12 @@ export async function mergeUserByHand(ctx: AppContext, fromId: string, intoId: s
     if (externalIds.some((i) => i.user_id === from.id) && externalIds.some((i) => i.user_id === into.id)) {
       throw new AppError('merge_conflict', 'both users have an external id; two directory users never merge');
     }
-    await mergeUserInto(trx, from, into, ctx.now());
-    return { user: await getUserView(trx, into.id), fromUserId: from.id };
+    const { endedSessionIds } = await mergeUserInto(trx, from, into, 'hand', ctx.now());
+    return { user: await getUserView(trx, into.id), fromUserId: from.id, endedSessionIds };
   });
+  // IDENTITY.md §7: the merged user's devices keep nothing they did not prove.
+  if (endedSessionIds.length > 0)
+    await ctx.bus.publish({ type: 'session.ended', sessionIds: endedSessionIds, reason: 'merged' });
   await ctx.bus.publish({ type: 'user.merged', fromUserId, intoUserId: user.id });
   return user;
 }

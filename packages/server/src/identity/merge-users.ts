@@ -1,7 +1,10 @@
 import type { Executor } from '../db/executor.ts';
-import type { UserRow } from '../db/schema.ts';
+import type { IdentityRow, MergeCause, UserRow } from '../db/schema.ts';
+import { newId } from '../ids.ts';
 import { moveHistory } from '../messaging/history.repository.ts';
-import { moveSessions } from './client-sessions.repository.ts';
+import { endClientSessionRow, listOpenSessionsOfUser, moveSessionsTo } from './client-sessions.repository.ts';
+import { insertMerge } from './merges.repository.ts';
+import { parseTags } from './tags.ts';
 import {
   deleteIdentity,
   listIdentities,
@@ -11,41 +14,124 @@ import {
 } from './users.repository.ts';
 
 /**
- * Folds `from` into `into`, inside the caller's transaction: conversations, messages,
- * sessions and the identities `into` lacks move over; `from` becomes a tombstone that
- * keeps resolving to `into`. The caller decides whether the merge is allowed.
+ * What a merge moved, kept with it (table `merges`) so it can be explained and undone:
+ * the merged user's profile and identities as they were, and what happened to each.
  */
-export async function mergeUserInto(db: Executor, from: UserRow, into: UserRow, now: number): Promise<void> {
+export type MergeRecord = {
+  from: { name: string | null; tags: string[]; authenticated: boolean; lastAuthenticatedAt: number | null };
+  into: { name: string | null; tags: string[]; authenticated: boolean; lastAuthenticatedAt: number | null };
+  /** Identities of the merged user that now belong to the survivor. */
+  movedIdentityIds: string[];
+  /** Identities the survivor already had; the merged user's copies were dropped (rows as they were). */
+  droppedIdentities: IdentityRow[];
+  /** Survivor identities upgraded by the merge (to verified), as they were before. */
+  upgradedIdentities: IdentityRow[];
+  conversationIds: string[];
+  messages: number;
+  /** Sessions of the merged user that ended (IDENTITY.md §7) and the ones that moved over. */
+  endedSessionIds: string[];
+  movedSessionIds: string[];
+};
+
+export type MergeResult = { endedSessionIds: string[]; record: MergeRecord };
+
+/**
+ * Folds `from` into `into`, inside the caller's transaction; the one merge every path
+ * uses (by hand, API, IDENTITY.md §3.2 and §3.4). Conversations, messages and the
+ * identities `into` lacks move over; `from` becomes a tombstone that keeps resolving to
+ * `into`. §7: every session of `from` ends, except one authenticated with a token for
+ * an external id `into` now holds, which moves. The caller decides whether the merge is
+ * allowed and publishes the ended sessions after commit.
+ */
+export async function mergeUserInto(
+  db: Executor,
+  from: UserRow,
+  into: UserRow,
+  cause: MergeCause,
+  now: number,
+): Promise<MergeResult> {
   const identities = await listIdentities(db, [from.id, into.id]);
   const kept = identities.filter((i) => i.user_id === into.id);
   const intoHasPrimaryEmail = kept.some((i) => i.type === 'email' && i.is_primary === 1);
+  const movedIdentityIds: string[] = [];
+  const droppedIdentities: IdentityRow[] = [];
+  const upgradedIdentities: IdentityRow[] = [];
   for (const identity of identities.filter((i) => i.user_id === from.id)) {
     const duplicate = kept.find((k) => k.type === identity.type && k.normalized === identity.normalized);
     if (duplicate) {
+      await deleteIdentity(db, identity.id);
+      droppedIdentities.push(identity);
       if (identity.verified === 1 && duplicate.verified === 0) {
-        await deleteIdentity(db, identity.id);
         await updateIdentity(db, duplicate.id, { verified: 1, source: identity.source });
-      } else {
-        await deleteIdentity(db, identity.id);
+        upgradedIdentities.push(duplicate);
       }
       continue;
     }
     const primary =
       identity.type === 'email' ? identity.is_primary === 1 && !intoHasPrimaryEmail : identity.is_primary;
     await updateIdentity(db, identity.id, { user_id: into.id, is_primary: primary ? 1 : 0 });
+    movedIdentityIds.push(identity.id);
   }
 
-  await moveHistory(db, from.id, into.id);
-  await moveSessions(db, from.id, into.id);
+  // §7: a merge never hands a session more than it proved.
+  const survivorExternalIds = new Set(
+    (await listIdentities(db, [into.id])).filter((i) => i.type === 'external_id').map((i) => i.normalized),
+  );
+  const endedSessionIds: string[] = [];
+  const movedSessionIds: string[] = [];
+  for (const session of await listOpenSessionsOfUser(db, from.id)) {
+    const proved =
+      session.authenticated === 1 &&
+      session.external_id !== null &&
+      survivorExternalIds.has(session.external_id);
+    if (proved) movedSessionIds.push(session.id);
+    else if (await endClientSessionRow(db, session.id, 'merged', now)) endedSessionIds.push(session.id);
+  }
+  await moveSessionsTo(db, movedSessionIds, into.id);
+
+  const history = await moveHistory(db, from.id, into.id);
   await repointTombstones(db, from.id, into.id, now);
   await updateUser(db, from.id, { merged_into: into.id, updated_at: now });
 
+  const fromTags = parseTags(from.tags);
+  const intoTags = parseTags(into.tags);
   const lastAuthenticatedAt =
     Math.max(from.last_authenticated_at ?? 0, into.last_authenticated_at ?? 0) || null;
   await updateUser(db, into.id, {
     name: into.name ?? from.name,
+    tags: JSON.stringify([...new Set([...intoTags, ...fromTags])]),
     authenticated: from.authenticated === 1 || into.authenticated === 1 ? 1 : 0,
     last_authenticated_at: lastAuthenticatedAt,
     updated_at: now,
   });
+
+  const record: MergeRecord = {
+    from: profileOf(from),
+    into: profileOf(into),
+    movedIdentityIds,
+    droppedIdentities,
+    upgradedIdentities,
+    conversationIds: history.conversationIds,
+    messages: history.messages,
+    endedSessionIds,
+    movedSessionIds,
+  };
+  await insertMerge(db, {
+    id: newId(now),
+    from_user_id: from.id,
+    into_user_id: into.id,
+    cause,
+    record: JSON.stringify(record),
+    created_at: now,
+  });
+  return { endedSessionIds, record };
+}
+
+function profileOf(user: UserRow): MergeRecord['from'] {
+  return {
+    name: user.name,
+    tags: parseTags(user.tags),
+    authenticated: user.authenticated === 1,
+    lastAuthenticatedAt: user.last_authenticated_at,
+  };
 }

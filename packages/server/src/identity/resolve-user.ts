@@ -2,7 +2,7 @@ import type { EmailOutcome, Resolution, Settings } from '@signet/protocol';
 import type { Executor } from '../db/executor.ts';
 import type { UserRow } from '../db/schema.ts';
 import { newId } from '../ids.ts';
-import { attachEmail, attachExternalId, normalizeEmail } from './identities.ts';
+import { attachEmail, attachExternalId, isAnonymous, normalizeEmail } from './identities.ts';
 import { mergeUserInto } from './merge-users.ts';
 import { findIdentityHolder, findUser, insertUser, listIdentities, updateUser } from './users.repository.ts';
 import type { VerifiedClaims } from './verify-token.ts';
@@ -20,6 +20,8 @@ export type Resolved = {
   resolution: Resolution;
   emailOutcome: EmailOutcome;
   mergedAnonymous: boolean;
+  /** Sessions the merges of this login ended (IDENTITY.md §7), to be announced after commit. */
+  endedSessionIds: string[];
 };
 
 /**
@@ -43,12 +45,14 @@ export async function resolveUser(db: Executor, input: ResolveUserInput): Promis
   let target: UserRow;
   let resolution: Resolution;
   let emailConflict = false;
+  const endedSessionIds: string[] = [];
   if (byExternalId) {
     target = (await findUser(db, byExternalId.user_id))!;
     resolution = 'matched_external_id';
     if (emailUser && emailUser.id !== target.id) {
       if (emailUserExternalId === undefined) {
-        await mergeUserInto(db, emailUser, target, now);
+        const merged = await mergeUserInto(db, emailUser, target, 'email_user', now);
+        endedSessionIds.push(...merged.endedSessionIds);
         target = (await findUser(db, target.id))!;
         resolution = 'merged_email_user';
       } else {
@@ -74,23 +78,26 @@ export async function resolveUser(db: Executor, input: ResolveUserInput): Promis
   const sessionUser = input.sessionUserId ? await findUser(db, input.sessionUserId) : undefined;
   if (
     sessionUser &&
-    sessionUser.anonymous === 1 &&
     !sessionUser.merged_into &&
-    sessionUser.id !== target.id
+    sessionUser.erased_at === null &&
+    sessionUser.id !== target.id &&
+    isAnonymous(await listIdentities(db, [sessionUser.id]))
   ) {
-    await mergeUserInto(db, sessionUser, target, now);
+    const merged = await mergeUserInto(db, sessionUser, (await findUser(db, target.id))!, 'anonymous', now);
+    endedSessionIds.push(...merged.endedSessionIds);
     mergedAnonymous = true;
   }
 
-  // §3.5
+  // §3.5, and §2: the token's tags replace the user's.
   await updateUser(db, target.id, {
     ...(claims.name !== undefined ? { name: claims.name } : {}),
+    ...(claims.tags !== undefined ? { tags: JSON.stringify(claims.tags) } : {}),
     authenticated: 1,
     last_authenticated_at: now,
     updated_at: now,
   });
   const user = (await findUser(db, target.id))!;
-  return { user, resolution, emailOutcome, mergedAnonymous };
+  return { user, resolution, emailOutcome, mergedAnonymous, endedSessionIds };
 }
 
 async function applyEmail(

@@ -3,7 +3,7 @@ import type { CreatedSigningKey, SigningKey } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import type { SigningKeyRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { deauthenticateSessionsOfKid } from './client-sessions.repository.ts';
+import { endSessionsOfKid } from './client-sessions.repository.ts';
 import {
   countSigningKeys,
   deleteSigningKeyRow,
@@ -52,16 +52,16 @@ export async function listSigningKeys(ctx: AppContext): Promise<SigningKey[]> {
 }
 
 /**
- * IDENTITY.md §1: from this moment the kid is refused (every node reads keys from the
- * database), and the sessions it authenticated lose their authentication. Users,
- * identities and messages are untouched.
+ * IDENTITY.md §1, §7: from this moment the kid is refused (every node reads keys from
+ * the database), and the sessions it authenticated end on every node; their devices log
+ * in again through the host page. Users, identities and messages are untouched.
  */
 export async function deleteSigningKey(ctx: AppContext, kid: string): Promise<void> {
   const sessionIds = await ctx.storage.db.transaction().execute(async (trx) => {
     if (!(await deleteSigningKeyRow(trx, kid))) throw new AppError('not_found', 'no such signing key');
-    return deauthenticateSessionsOfKid(trx, kid);
+    return endSessionsOfKid(trx, kid, ctx.now());
   });
-  await ctx.bus.publish({ type: 'signing_key.deleted', kid, sessionIds });
+  await ctx.bus.publish({ type: 'session.ended', sessionIds, reason: 'key_deleted' });
 }
 
 /**

@@ -47,3 +47,34 @@ function hasDuplicateKeys(text: string): boolean {
   }
   return false;
 }
+
+/**
+ * The source text of a number that is the value of `key` in the top-level object of
+ * already-valid JSON, or undefined. JSON.parse reads every number as a double, which
+ * rounds integers past 2^53; the digits as written are what a token's issuer meant.
+ */
+export function topLevelNumberSource(text: string, key: string): string | undefined {
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '{' || ch === '[') {
+      depth++;
+      expectKey = ch === '{' && depth === 1;
+    } else if (ch === '}' || ch === ']') {
+      depth--;
+    } else if (ch === ',') {
+      expectKey = depth === 1;
+    } else if (ch === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (expectKey && depth === 1 && JSON.parse(text.slice(i, j + 1)) === key) {
+        const value = /^\s*:\s*(-?[0-9][0-9.eE+-]*)/.exec(text.slice(j + 1));
+        return value?.[1];
+      }
+      expectKey = false;
+      i = j;
+    }
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import type { User } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
-import type { LiveClientSession } from './client-sessions.ts';
+import { type LiveClientSession, sessionUserForWrite } from './client-sessions.ts';
 import { attachEmail } from './identities.ts';
 import { getUserView } from './user-view.ts';
 import { updateUser } from './users.repository.ts';
@@ -20,9 +20,11 @@ export async function submitDetails(
   return withConflictRetry(() =>
     ctx.storage.db.transaction().execute(async (trx) => {
       const now = ctx.now();
-      const userId = live.user.id;
+      // IDENTITY.md §7: the session's user at commit time, never a tombstone.
+      const { user } = await sessionUserForWrite(trx, live, now);
+      const userId = user.id;
       if (details.email !== undefined) await attachEmail(trx, userId, details.email, false, 'form', now);
-      const keepsName = live.user.authenticated === 1 && live.user.name !== null;
+      const keepsName = user.authenticated === 1 && user.name !== null;
       await updateUser(trx, userId, {
         ...(details.name !== undefined && !keepsName ? { name: details.name } : {}),
         updated_at: now,

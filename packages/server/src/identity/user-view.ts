@@ -4,6 +4,7 @@ import type { IdentityRow, UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { isId } from '../ids.ts';
 import { identityView } from './identities.ts';
+import { parseTags } from './tags.ts';
 import { findUser, listIdentities } from './users.repository.ts';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -22,6 +23,7 @@ export function userView(row: UserRow, identities: IdentityRow[]): User {
     authenticated: row.authenticated === 1,
     lastAuthenticatedAt: isoOrNull(row.last_authenticated_at),
     identities: mine.map(identityView),
+    tags: parseTags(row.tags),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

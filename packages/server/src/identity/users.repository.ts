@@ -11,6 +11,7 @@ export async function insertUser(db: Executor, user: NewUser): Promise<UserRow> 
     last_authenticated_at: null,
     merged_into: null,
     erased_at: null,
+    tags: '[]',
     updated_at: user.created_at,
   };
   await db.insertInto('users').values(row).execute();
@@ -30,12 +31,17 @@ export async function updateUser(
   db: Executor,
   id: string,
   patch: Partial<
-    Pick<UserRow, 'name' | 'authenticated' | 'last_authenticated_at' | 'merged_into' | 'erased_at'>
+    Pick<UserRow, 'name' | 'authenticated' | 'last_authenticated_at' | 'merged_into' | 'erased_at' | 'tags'>
   > & {
     updated_at: number;
   },
 ): Promise<void> {
   await db.updateTable('users').set(patch).where('id', '=', id).execute();
+}
+
+/** The tombstones merged into a user (kept one hop from it). */
+export async function listTombstonesOf(db: Executor, userId: string): Promise<UserRow[]> {
+  return db.selectFrom('users').selectAll().where('merged_into', '=', userId).execute();
 }
 
 /** Users merged into `from` now point at `to`, so every tombstone is one hop from a survivor. */
@@ -47,13 +53,22 @@ export async function repointTombstones(db: Executor, from: string, to: string, 
     .execute();
 }
 
+/** Live users in the directory: those holding an external id or a verified email (IDENTITY.md §3.4). */
 export async function listUsers(db: Executor, before: string | undefined, limit: number): Promise<UserRow[]> {
   let query = db
     .selectFrom('users')
     .selectAll()
     .where('merged_into', 'is', null)
     .where('erased_at', 'is', null)
-    .where('anonymous', '=', 0);
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('identities')
+          .select('identities.id')
+          .whereRef('identities.user_id', '=', 'users.id')
+          .where((i) => i.or([i('identities.type', '=', 'external_id'), i('identities.verified', '=', 1)])),
+      ),
+    );
   if (before) query = query.where('id', '<', before);
   return query.orderBy('id', 'desc').limit(limit).execute();
 }

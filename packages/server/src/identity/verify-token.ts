@@ -1,6 +1,7 @@
 import type { TokenReason } from '@signet/protocol';
 import { compactVerify } from 'jose';
-import { parseStrictJsonObject } from './strict-json.ts';
+import { parseStrictJsonObject, topLevelNumberSource } from './strict-json.ts';
+import { normalizeTags } from './tags.ts';
 
 /** IDENTITY.md §2 limits. */
 export const MAX_TOKEN_BYTES = 8 * 1024;
@@ -20,6 +21,8 @@ export type VerifiedClaims = {
   emailVerified: boolean;
   /** Seconds since the epoch, when the token had one. */
   exp: number | undefined;
+  /** Lowercased, deduplicated; undefined when the token carried no `tags` claim. */
+  tags: string[] | undefined;
 };
 
 /**
@@ -64,6 +67,7 @@ export async function verifyToken(
   const header = decodeSegment(headerPart);
   const payload = decodeSegment(payloadPart);
   if (!header || !payload) throw new TokenRejected('malformed', {});
+  keepExternalIdDigits(payload, payloadPart);
   const hints = hintsFrom(header, payload);
   const reject = (reason: TokenReason, claim?: string) => new TokenRejected(reason, hints, claim);
   if (!BASE64_ANY.test(signaturePart)) throw reject('malformed');
@@ -110,10 +114,9 @@ function checkClaims(
 
   if (payload.scope !== 'user') throw reject('bad_scope');
 
-  let externalId = payload.external_id;
+  const externalId = payload.external_id;
   if (externalId === undefined || externalId === null || externalId === '')
     throw reject('missing_external_id');
-  if (typeof externalId === 'number' && Number.isFinite(externalId)) externalId = decimalString(externalId);
   if (typeof externalId !== 'string') throw reject('invalid_claim', 'external_id');
   if ([...externalId].length > MAX_EXTERNAL_ID) throw reject('external_id_too_long');
 
@@ -133,6 +136,9 @@ function checkClaims(
     throw reject('invalid_claim', 'email_verified');
   }
 
+  const tags = payload.tags === undefined ? undefined : normalizeTags(payload.tags);
+  if (payload.tags !== undefined && tags === undefined) throw reject('invalid_claim', 'tags');
+
   return {
     kid,
     externalId,
@@ -140,6 +146,7 @@ function checkClaims(
     email: email as string | undefined,
     emailVerified: emailVerified === true,
     exp,
+    tags,
   };
 }
 
@@ -158,9 +165,15 @@ function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-/** `123` → "123", and never "1e+21": integers print in full, others as JavaScript would. */
-function decimalString(value: number): string {
-  return Number.isInteger(value) ? BigInt(value).toString() : String(value);
+/**
+ * IDENTITY.md §2: an integer `external_id` is the digits written in the token, never a
+ * double's rounding (9007199254740993 stays itself). A number with a fraction or an
+ * exponent is left as a number, which the claim rules refuse as `invalid_claim`.
+ */
+function keepExternalIdDigits(payload: Record<string, unknown>, payloadPart: string): void {
+  if (typeof payload.external_id !== 'number') return;
+  const source = topLevelNumberSource(Buffer.from(payloadPart, 'base64url').toString('utf8'), 'external_id');
+  if (source !== undefined && /^-?[0-9]+$/.test(source)) payload.external_id = source;
 }
 
 function hintsFrom(header: Record<string, unknown>, payload: Record<string, unknown>): TokenHints {
@@ -168,7 +181,5 @@ function hintsFrom(header: Record<string, unknown>, payload: Record<string, unkn
   if (typeof header.kid === 'string' && header.kid.length <= 100) hints.kid = header.kid;
   const externalId = payload.external_id;
   if (typeof externalId === 'string' && externalId.length > 0) hints.externalId = externalId.slice(0, 255);
-  else if (typeof externalId === 'number' && Number.isFinite(externalId))
-    hints.externalId = decimalString(externalId);
   return hints;
 }

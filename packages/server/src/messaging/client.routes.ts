@@ -43,12 +43,7 @@ export async function clientMessagingRoutes(
     { schema: { tags, body: ReadBody, response: responses({ 204: Type.Null() }) } },
     async (request, reply) => {
       const live = await requireLiveSession(ctx, bearerToken(request));
-      await markRead(
-        ctx,
-        { type: 'user', userId: live.user.id },
-        request.body.conversationId,
-        request.body.messageId,
-      );
+      await markRead(ctx, { type: 'user', live }, request.body.conversationId, request.body.messageId);
       return reply.status(204).send(null);
     },
   );

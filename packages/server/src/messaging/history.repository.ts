@@ -4,12 +4,22 @@ import type { Executor } from '../db/executor.ts';
  * Moves every conversation, message and stored event of one user to another
  * (IDENTITY.md §3.4), so the survivor's devices replay the whole history.
  */
-export async function moveHistory(db: Executor, fromUserId: string, toUserId: string): Promise<number> {
-  const moved = await db
+export async function moveHistory(
+  db: Executor,
+  fromUserId: string,
+  toUserId: string,
+): Promise<{ conversationIds: string[]; messages: number }> {
+  const conversations = await db
     .updateTable('conversations')
     .set({ user_id: toUserId })
     .where('user_id', '=', fromUserId)
-    .executeTakeFirst();
+    .returning('id')
+    .execute();
+  const messages = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', fromUserId)
+    .executeTakeFirstOrThrow();
   await db.updateTable('messages').set({ user_id: toUserId }).where('user_id', '=', fromUserId).execute();
   await db
     .updateTable('messages')
@@ -18,15 +28,21 @@ export async function moveHistory(db: Executor, fromUserId: string, toUserId: st
     .where('author_id', '=', fromUserId)
     .execute();
   await db.updateTable('events').set({ user_id: toUserId }).where('user_id', '=', fromUserId).execute();
-  return Number(moved.numUpdatedRows);
+  return { conversationIds: conversations.map((c) => c.id), messages: Number(messages.n) };
 }
 
-/** Right to erasure: message text goes, the fact that a message existed stays. */
-export async function eraseMessageText(db: Executor, userId: string): Promise<void> {
+/**
+ * Right to erasure (IDENTITY.md §8): the text of every message in the users'
+ * conversations goes (a greeting or an agent's reply can quote a name or an address),
+ * and so do the author names shown on their own messages. That a message existed stays.
+ */
+export async function eraseMessagesOfUsers(db: Executor, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db.updateTable('messages').set({ text: '' }).where('user_id', 'in', userIds).execute();
   await db
     .updateTable('messages')
-    .set({ text: '' })
-    .where('user_id', '=', userId)
+    .set({ author_name: null })
+    .where('user_id', 'in', userIds)
     .where('author_type', '=', 'user')
     .execute();
 }

@@ -1,12 +1,13 @@
 import type { ReadReceipt } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { type LiveClientSession, sessionUserForWrite } from '../identity/client-sessions.ts';
 import { isId } from '../ids.ts';
 import { findConversation } from './conversations.repository.ts';
 import { announce, recordEvents } from './event-log.ts';
 import { findMessage, upsertReadMarker } from './messages.repository.ts';
 
-export type Reader = { type: 'user'; userId: string } | { type: 'agent'; id: string };
+export type Reader = { type: 'user'; live: LiveClientSession } | { type: 'agent'; id: string };
 
 /**
  * Moves a read marker forward (never back) and tells both sides: the messenger's badge
@@ -21,8 +22,13 @@ export async function markRead(
 ): Promise<ReadReceipt> {
   if (!isId(conversationId) || !isId(messageId)) throw new AppError('not_found', 'no such message');
   const { receipt, recorded } = await ctx.storage.db.transaction().execute(async (trx) => {
+    // IDENTITY.md §7: an end user's marker is checked against the session's user at commit time.
+    const by: ReadReceipt['by'] =
+      reader.type === 'user'
+        ? { type: 'user', id: (await sessionUserForWrite(trx, reader.live, ctx.now())).user.id }
+        : { type: 'agent', id: reader.id };
     const conversation = await findConversation(trx, conversationId);
-    if (!conversation || (reader.type === 'user' && conversation.user_id !== reader.userId)) {
+    if (!conversation || (by.type === 'user' && conversation.user_id !== by.id)) {
       throw new AppError('not_found', 'no such conversation');
     }
     const message = await findMessage(trx, messageId);
@@ -32,7 +38,7 @@ export async function markRead(
     const receipt: ReadReceipt = {
       conversationId,
       messageId,
-      by: reader.type === 'user' ? { type: 'user', id: reader.userId } : { type: 'agent', id: reader.id },
+      by,
     };
     const moved = await upsertReadMarker(
       trx,

@@ -3,8 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
 import type { ConversationRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import type { LiveClientSession } from '../identity/client-sessions.ts';
-import { lockUser } from '../identity/users.repository.ts';
+import { type LiveClientSession, sessionUserForWrite } from '../identity/client-sessions.ts';
 import { newId } from '../ids.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { appendMessage } from './append-message.ts';
@@ -33,12 +32,13 @@ export function sendUserMessage(
   live: LiveClientSession,
   input: SendMessageBody,
 ): Promise<SentMessage> {
-  const user = live.user;
   // Queued before anything is awaited: a socket's messages enter the queue in the order
   // its frames arrived (see Connection.inOrder), and the queue keeps one user's order.
-  return groupCommit(ctx).run<SentMessage>(user.id, async (trx) => {
+  return groupCommit(ctx).run<SentMessage>(live.user.id, async (trx) => {
     const { reopenSolvedWithinMinutes } = await currentSettings(ctx, trx);
-    await lockUser(trx, user.id);
+    // IDENTITY.md §7: the session's user at commit time, never a tombstone.
+    const current = await sessionUserForWrite(trx, live, ctx.now());
+    const user = current.user;
     const existing = await findByClientMessageId(trx, { type: 'user', id: user.id }, input.clientMessageId);
     if (existing) return { value: { message: messageView(existing), created: false } };
 
@@ -61,7 +61,7 @@ export function sendUserMessage(
       author_name: user.name,
       text: input.text,
       // IDENTITY.md §3.5: taken from the sending session, at send time.
-      authenticated: live.authenticated ? (1 as const) : (0 as const),
+      authenticated: current.authenticated ? (1 as const) : (0 as const),
       client_message_id: input.clientMessageId,
       created_at: now,
     };

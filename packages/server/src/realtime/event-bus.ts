@@ -5,6 +5,8 @@
  * never a lost message. The in-process bus is the default; the Redis bus carries the
  * same notices between server processes.
  */
+import type { SessionEndReason } from '@signet/protocol';
+
 export type TypingAuthor = { type: 'user' | 'agent'; id: string | null; name: string | null };
 
 export type BusEvent =
@@ -12,12 +14,10 @@ export type BusEvent =
   | { type: 'events'; userIds: string[]; inbox: boolean; cursor: number }
   /** Ephemeral, never stored: goes to the user's devices and the inbox. */
   | { type: 'typing'; userId: string; conversationId: string; author: TypingAuthor }
-  | { type: 'signing_key.deleted'; kid: string; sessionIds: string[] }
   | { type: 'session.ended'; sessionIds: string[]; reason: SessionEndReason }
   | { type: 'user.merged'; fromUserId: string; intoUserId: string };
 
-/** `replaced`: a login on the device issued a new session; the others end with the user. */
-export type SessionEndReason = 'logout' | 'replaced' | 'erased';
+export type { SessionEndReason };
 
 export type BusListener = (event: BusEvent) => void;
 

@@ -1,12 +1,15 @@
 import { CLOSE } from '@signet/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.ts';
-import type { LiveClientSession } from '../identity/client-sessions.ts';
+import { type LiveClientSession, noteSessionUse } from '../identity/client-sessions.ts';
 import { type Audience, latestEventId, listEventsAfter } from '../messaging/events.repository.ts';
 import type { Connection } from './connection.ts';
-import type { BusEvent } from './event-bus.ts';
+import type { BusEvent, SessionEndReason } from './event-bus.ts';
 
 const REPLAY_LIMIT = 1000;
+const REAUTH_AHEAD_MS = 120_000;
+/** setTimeout fires at once past 2^31-1 ms; longer waits are taken in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const PULL_BATCH = 500;
 const CURSOR = /^\d{1,15}$/;
 
@@ -55,9 +58,10 @@ export class Gateway {
     add(this.#byUser, userId, conn);
     add(this.#bySession, live.session.id, conn);
     await this.#start(conn, { userIds: [userId] }, since);
-    if (live.session.authenticated === 1 && live.session.token_expires_at !== null) {
-      this.#watchExpiry(conn, live.session.token_expires_at);
+    if (live.session.authenticated === 1 && live.session.expires_at !== null) {
+      this.#watchExpiry(conn, live.session.expires_at);
     }
+    await noteSessionUse(this.ctx, live);
   }
 
   async attachAgent(conn: Connection, since: string | undefined): Promise<void> {
@@ -121,18 +125,7 @@ export class Gateway {
       }
       case 'session.ended':
         for (const sessionId of event.sessionIds) {
-          for (const conn of this.#bySession.get(sessionId) ?? []) {
-            conn.send({ type: 'session.ended', reason: event.reason });
-            conn.close(CLOSE.sessionEnded, 'session ended');
-          }
-        }
-        return;
-      case 'signing_key.deleted':
-        for (const sessionId of event.sessionIds) {
-          for (const conn of this.#bySession.get(sessionId) ?? []) {
-            clearTimeout(conn.expiryTimer);
-            conn.send({ type: 'session.reauth_required', reason: 'key_deleted' });
-          }
+          for (const conn of this.#bySession.get(sessionId) ?? []) this.#endOne(conn, event.reason);
         }
         return;
       case 'user.merged': {
@@ -194,11 +187,32 @@ export class Gateway {
     if (this.#agents.size > 0) this.#schedule('inbox');
   }
 
+  /**
+   * IDENTITY.md §7: ahead of the end (two minutes, or half the time left when less) the
+   * client is asked for a fresh login, which replaces the session with no gap; at the end
+   * a session that was not replaced is over, and its sockets are told and closed.
+   */
   #watchExpiry(conn: Connection, expiresAt: number): void {
-    const fire = () => conn.send({ type: 'session.reauth_required', reason: 'token_expired' });
-    const wait = expiresAt - this.ctx.now();
-    if (wait <= 0) fire();
-    else conn.expiryTimer = setTimeout(fire, Math.min(wait, 2 ** 31 - 1));
+    const left = expiresAt - this.ctx.now();
+    this.#at(conn, expiresAt - Math.min(REAUTH_AHEAD_MS, left / 2), () => {
+      conn.send({ type: 'session.reauth_required', reason: 'token_expired' });
+      this.#at(conn, expiresAt, () => this.#endOne(conn, 'expired'));
+    });
+  }
+
+  /** Runs `fire` on this socket at time `at` (by the context's clock), however far off. */
+  #at(conn: Connection, at: number, fire: () => void): void {
+    const wait = at - this.ctx.now();
+    if (wait <= 0) {
+      fire();
+      return;
+    }
+    conn.expiryTimer = setTimeout(() => this.#at(conn, at, fire), Math.min(wait, MAX_TIMER_MS));
+  }
+
+  #endOne(conn: Connection, reason: SessionEndReason): void {
+    conn.send({ type: 'session.ended', reason });
+    conn.close(CLOSE.sessionEnded, 'session ended');
   }
 
   #beat(): void {

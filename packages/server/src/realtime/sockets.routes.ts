@@ -174,7 +174,7 @@ async function onClientFrame(
       });
     }
     case 'read':
-      await markRead(ctx, { type: 'user', userId: live.user.id }, frame.conversationId, frame.messageId);
+      await markRead(ctx, { type: 'user', live }, frame.conversationId, frame.messageId);
       return;
   }
 }
