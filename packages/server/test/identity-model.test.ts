@@ -4,7 +4,7 @@ import { DATABASES, startTestServer, type TestServer } from './harness.ts';
 import { type Action, actionsArb } from './model/actions.ts';
 import { checkInvariants } from './model/checks.ts';
 import { isKnownGap } from './model/known-gaps.ts';
-import { Clock, KnownGapHit, Run } from './model/run.ts';
+import { Clock, coverage, KnownGapHit, Run } from './model/run.ts';
 import { runAction } from './model/steps.ts';
 
 /**
@@ -80,6 +80,13 @@ describe.each(DATABASES)('identity model on %s', (kind) => {
         },
       });
       console.info(`identity model on ${kind}: ${JSON.stringify(stats)}`);
+      if (process.env.MODEL_COVERAGE)
+        console.info(
+          [...coverage]
+            .sort()
+            .map(([what, n]) => `${String(n).padStart(6)}  ${what}`)
+            .join('\n'),
+        );
       if (gapsHit.size > 0)
         console.warn(`identity model: known gaps hit on ${kind}: ${[...gapsHit].join(', ')}`);
       expect([...gapsHit].filter((g) => !isKnownGap(g as never))).toEqual([]);

@@ -42,20 +42,28 @@ export const TICKS: Record<Tick, number> = {
   '31d': 31 * 24 * 3600_000,
 };
 
-const device = fc.nat({ max: MAX_DEVICES - 1 });
+/** The index-th most recently used device (past the end: a new one); mostly the last one. */
+const device = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(0) },
+  { weight: 2, arbitrary: fc.nat({ max: MAX_DEVICES - 1 }) },
+);
 const email: fc.Arbitrary<EmailChoice> = fc.option(
-  fc.record({ index: fc.nat({ max: EMAILS.length - 1 }), verified: fc.boolean(), shout: fc.boolean() }),
+  fc.record({
+    index: fc.nat({ max: EMAILS.length - 1 }),
+    verified: fc.constantFrom(true, true, false),
+    shout: fc.boolean(),
+  }),
   { nil: null, freq: 3 },
 );
 
 export const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('anonymous' as const), device }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('anonymous' as const), device }) },
   {
-    weight: 6,
+    weight: 7,
     arbitrary: fc.record({
       kind: fc.constant('login' as const),
       device,
-      withSession: fc.boolean(),
+      withSession: fc.constantFrom(true, true, false),
       externalId: fc.nat({ max: EXTERNAL_IDS.length - 1 }),
       email,
       lifetime: fc.constantFrom<Lifetime>('15m', '3h', 'none', 'none', 'expired'),
@@ -64,10 +72,10 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('apiCreate' as const),
-      externalId: fc.option(fc.nat({ max: EXTERNAL_IDS.length - 1 }), { nil: null }),
+      externalId: fc.option(fc.nat({ max: EXTERNAL_IDS.length - 1 }), { nil: null, freq: 2 }),
       email,
     }),
   },
@@ -80,8 +88,8 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteKey' as const), key: fc.nat({ max: 3 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('logout' as const), device }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('send' as const), device, retry: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('logout' as const), device }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), device, retry: fc.boolean() }) },
   {
     weight: 2,
     arbitrary: fc.record({

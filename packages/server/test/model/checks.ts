@@ -1,5 +1,12 @@
 import type { ModelSession } from './model.ts';
-import { describeResponse, endedExpectation, errorCode, type Run } from './run.ts';
+import {
+  covered,
+  describeResponse,
+  endedExpectation,
+  errorCode,
+  type Run,
+  wrongCodeInvariant,
+} from './run.ts';
 
 const sorted = (values: Iterable<string>) => [...values].sort().join(',');
 
@@ -100,6 +107,10 @@ type History = { data: { id: string; messages: { id: string }[] }[] };
 async function checkSession(run: Run, session: ModelSession, unsure: boolean): Promise<void> {
   const response = await run.request('GET', '/v1/client/conversations', { token: session.token });
   const diverge = () => run.diverged.add(session);
+  if (session.state !== 'live' && !session.seenEnded) {
+    session.seenEnded = true;
+    covered(`ended session read (${session.endedBy})`);
+  }
   if (unsure && response.statusCode === 401 && errorCode(response) === 'session_expired') {
     session.state = 'expired';
     session.endedBy = 'expired';
@@ -108,7 +119,7 @@ async function checkSession(run: Run, session: ModelSession, unsure: boolean): P
   if (session.state !== 'live') {
     const { code, invariant } = endedExpectation(session);
     run.expect(
-      response.statusCode === 401 ? 'session-end-code' : invariant,
+      response.statusCode === 401 ? wrongCodeInvariant(session, errorCode(response)) : invariant,
       response.statusCode === 401 && errorCode(response) === code,
       () =>
         `session ended by ${session.endedBy} (user ${session.userId}) read: expected 401 ${code}, got ${describeResponse(response)}`,

@@ -17,6 +17,7 @@ export type Invariant =
   | 'merge-ends-sessions' // §7: a merged user's sessions end, unless their token's external id moved too
   | 'erasure-ends-sessions' // §8: an erased user's sessions end (session_ended)
   | 'session-end-code' // contract: an ended session's 401 says session_ended / session_expired
+  | 'end-reason-sticks' // an ended session keeps the code of what ended it first (an expired one stays session_expired)
   | 'session-expiry' // §7: 401 session_expired once an authenticated or idle anonymous session's time is up
   | 'message-on-live-user' // §7: an acknowledged message is on a live user, readable by its sessions
   | 'send-outcome' // API.md: a live session's send is 201 (200 for a repeat), an ended one's is 401

@@ -27,6 +27,10 @@ export type ModelSession = {
   state: SessionState;
   /** Why it ended, for the report when it does not (logout, key_deleted, merged, replaced, erased). */
   endedBy: string | null;
+  /** What would have ended it had it still been live: the first reason must stick. */
+  laterEnds: string[];
+  /** Its end was already read once (for the coverage counts). */
+  seenEnded?: boolean;
   /** The last message this session sent, for a retry with its clientMessageId. */
   lastMessage?: ModelMessage;
 };
@@ -80,11 +84,19 @@ export class Model {
   }
 
   liveSessionsOf(userId: string): ModelSession[] {
-    return this.sessions.filter((s) => s.state === 'live' && this.resolve(s.userId).id === userId);
+    return this.sessionsOf(userId).filter((s) => s.state === 'live');
+  }
+
+  /** Every session bound to the user, ended ones too (a later end must not change their code). */
+  sessionsOf(userId: string): ModelSession[] {
+    return this.sessions.filter((s) => this.resolve(s.userId).id === userId);
   }
 
   end(session: ModelSession, reason: string): void {
-    if (session.state !== 'live') return;
+    if (session.state !== 'live') {
+      session.laterEnds.push(reason);
+      return;
+    }
     session.state = 'ended';
     session.endedBy = reason;
   }
@@ -94,7 +106,7 @@ export class Model {
    * for an external id S now holds.
    */
   merge(from: ModelUser, into: ModelUser): void {
-    const sessions = this.liveSessionsOf(from.id);
+    const sessions = this.sessionsOf(from.id);
     if (from.externalId !== null) into.externalId ??= from.externalId;
     for (const email of from.emails) into.emails.add(email);
     from.emails.clear();
@@ -107,7 +119,7 @@ export class Model {
   }
 
   erase(user: ModelUser): void {
-    for (const s of this.liveSessionsOf(user.id)) this.end(s, 'erased');
+    for (const s of this.sessionsOf(user.id)) this.end(s, 'erased');
     user.erased = true;
     user.externalId = null;
     user.emails.clear();

@@ -11,6 +11,10 @@ export class Clock {
   now = () => Date.now() + this.offset;
 }
 
+/** How often each interesting case came up, across every sequence of a suite. */
+export const coverage = new Map<string, number>();
+export const covered = (what: string) => coverage.set(what, (coverage.get(what) ?? 0) + 1);
+
 /** A known gap was hit and this sequence cannot be followed further: it ends, passing. */
 export class KnownGapHit extends Error {}
 
@@ -112,10 +116,24 @@ export class Run {
     return { jwt, deadline };
   }
 
-  /** The device slot an index names: an existing device, or (index past the end) a new one. */
+  /** Device slots, most recently used first: index 0 is the device the last step used. */
+  private recent: number[] = [];
+  private slots = 0;
+
+  /**
+   * The device slot an index names: the index-th most recently used device, or (index
+   * past the end) a new one. Recency makes "anonymous, send, then log in on that same
+   * device" as likely as it is in life.
+   */
   deviceSlot(index: number): number {
-    const count = this.model.devices.length;
-    return index < count ? index : Math.min(count, index);
+    const slot = index < this.recent.length ? this.recent[index]! : this.slots++;
+    this.recent = [slot, ...this.recent.filter((s) => s !== slot)];
+    return slot;
+  }
+
+  /** An existing device (never a new one), or undefined when there is none yet. */
+  existingDevice(index: number): number | undefined {
+    return this.recent.length === 0 ? undefined : this.deviceSlot(index % this.recent.length);
   }
 }
 
@@ -127,7 +145,16 @@ export const describeResponse = (response: LightMyRequestResponse) =>
 
 /** What an ended session must answer, and which invariant a wrong answer breaks. */
 export function endedExpectation(session: ModelSession): { code: string; invariant: Invariant } {
-  switch (session.endedBy) {
+  return endedBy(session.endedBy);
+}
+
+/** The invariant a wrong 401 code breaks: a later event's code means the first reason did not stick. */
+export function wrongCodeInvariant(session: ModelSession, code: string | undefined): Invariant {
+  return session.laterEnds.some((r) => endedBy(r).code === code) ? 'end-reason-sticks' : 'session-end-code';
+}
+
+function endedBy(reason: string | null): { code: string; invariant: Invariant } {
+  switch (reason) {
     case 'expired':
       return { code: 'session_expired', invariant: 'session-expiry' };
     case 'logout':

@@ -1,7 +1,14 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { Action } from './actions.ts';
 import { applyLogin, type LoginClaims, type ModelSession, predictLogin } from './model.ts';
-import { describeResponse, endedExpectation, errorCode, type Run } from './run.ts';
+import {
+  covered,
+  describeResponse,
+  endedExpectation,
+  errorCode,
+  type Run,
+  wrongCodeInvariant,
+} from './run.ts';
 
 /** The session a device would send along with a request, unless the model lost track of it. */
 const usable = (run: Run, session: ModelSession | undefined) =>
@@ -30,6 +37,7 @@ export async function login(run: Run, action: Extract<Action, { kind: 'login' }>
 
   if (useDeleted || action.lifetime === 'expired') {
     const reason = useDeleted ? 'unknown_kid' : 'expired';
+    covered(`login refused: ${reason}`);
     run.expect(
       'login-rejection',
       response.statusCode === 401 &&
@@ -62,6 +70,10 @@ export async function login(run: Run, action: Extract<Action, { kind: 'login' }>
     detail,
   );
   const { target, mergedAnonymous } = applyLogin(run.model, claims, prediction, userId, sent);
+  covered(
+    `login: ${prediction.resolution}, email ${prediction.emailOutcome}${mergedAnonymous ? ', anonymous history joined' : ''}`,
+  );
+  if (deviceUserNotAnonymous) covered('login from a device whose user holds an identity (nothing moves)');
   run.expect(
     deviceUserNotAnonymous && body.mergedAnonymous ? 'anonymous-is-derived' : 'login-resolution',
     body.mergedAnonymous === mergedAnonymous,
@@ -96,6 +108,7 @@ function authenticatedSession(
     lastUsed: run.clock.now(),
     state: 'live',
     endedBy: null,
+    laterEnds: [],
   };
   run.model.sessions.push(session);
   return session;
@@ -118,9 +131,10 @@ function recordSend(
   racing = false,
 ): void {
   if (!wasLive) {
+    covered(`send from an ended session (${session.endedBy})`);
     const { code, invariant } = endedExpectation(session);
     run.expect(
-      response.statusCode === 401 ? 'session-end-code' : invariant,
+      response.statusCode === 401 ? wrongCodeInvariant(session, errorCode(response)) : invariant,
       response.statusCode === 401 && errorCode(response) === code,
       () =>
         `send from a session ended by ${session.endedBy}: expected 401 ${code}, got ${describeResponse(response)}`,
@@ -128,6 +142,7 @@ function recordSend(
     return;
   }
   // A send racing the login that replaces its session may lose: 401 session_ended.
+  if (racing) covered(`racing send: ${response.statusCode}`);
   if (racing && response.statusCode === 401 && errorCode(response) === 'session_ended') return;
   const status = repeat ? 200 : 201;
   if (
@@ -166,7 +181,8 @@ function recordSend(
 }
 
 export async function send(run: Run, index: number, retry: boolean): Promise<void> {
-  const session = usable(run, run.model.devices[index % Math.max(1, run.model.devices.length)]);
+  const slot = run.existingDevice(index);
+  const session = slot === undefined ? undefined : usable(run, run.model.devices[slot]);
   if (!session) return;
   const repeat = retry && session.lastMessage !== undefined;
   const clientMessageId = repeat ? session.lastMessage!.clientMessageId : run.nextClientMessageId();
@@ -180,10 +196,8 @@ export async function send(run: Run, index: number, retry: boolean): Promise<voi
  * once. §3: one user, every anonymous history on it, every acknowledged message too.
  */
 export async function burst(run: Run, action: Extract<Action, { kind: 'burst' }>): Promise<void> {
-  // Indices past the known devices are each a new device.
-  const count = run.model.devices.length;
-  let next = count;
-  const devices = [...new Set(action.devices)].map((d) => (d < count ? d : next++));
+  // Indices past the known devices are each a new device (taken in turn, so distinct).
+  const devices = [...new Set([...new Set(action.devices)].map((d) => run.deviceSlot(d)))];
   const sent = devices.map((slot) =>
     action.withSessions ? usable(run, run.model.devices[slot]) : undefined,
   );
@@ -222,6 +236,7 @@ export async function burst(run: Run, action: Extract<Action, { kind: 'burst' }>
   )
     return;
   const [userId] = [...ids] as [string];
+  covered(`burst of ${devices.length} logins, ${sent.filter(Boolean).length} with a session`);
   const predicted: string[] = [];
   const merged: boolean[] = [];
   const sessions: ModelSession[] = [];

@@ -1,7 +1,7 @@
 import type { Action } from './actions.ts';
 import { TICKS } from './actions.ts';
 import { type ModelSession, normalizeEmail } from './model.ts';
-import { describeResponse, errorCode, type Run } from './run.ts';
+import { covered, describeResponse, errorCode, type Run } from './run.ts';
 import { burst, login, send } from './steps-login.ts';
 
 /** One generated action against the server and the model, checking the server's answer. */
@@ -45,6 +45,7 @@ export async function anonymous(run: Run, slot: number): Promise<ModelSession> {
     lastUsed: run.clock.now(),
     state: 'live',
     endedBy: null,
+    laterEnds: [],
   };
   run.model.sessions.push(session);
   run.model.devices[slot] = session;
@@ -64,6 +65,7 @@ async function apiCreate(run: Run, action: Extract<Action, { kind: 'apiCreate' }
     ...(externalId !== null && run.model.holderOfExternalId(externalId) ? ['external_id_taken'] : []),
     ...(email !== null && verified && run.model.holderOfEmail(email) ? ['email_taken'] : []),
   ];
+  covered(`api create${conflicts.length ? ` refused: ${conflicts}` : ''}`);
   if (conflicts.length > 0) {
     run.expect(
       'api-create',
@@ -94,7 +96,11 @@ async function merge(run: Run, fromIndex: number, intoIndex: number): Promise<vo
   const from = users[fromIndex % users.length]!;
   const into = users[intoIndex % users.length]!;
   const response = await run.admin('POST', `/v1/users/${from.id}/merge`, { intoUserId: into.id });
+  const kept = run.model
+    .liveSessionsOf(from.id)
+    .filter((s) => s.tokenExternalId !== null && s.tokenExternalId === (into.externalId ?? from.externalId));
   if (from.id === into.id || (from.externalId !== null && into.externalId !== null)) {
+    covered('merge by hand refused');
     run.expect(
       'merge-by-hand',
       response.statusCode === 409 && errorCode(response) === 'merge_conflict',
@@ -110,8 +116,10 @@ async function merge(run: Run, fromIndex: number, intoIndex: number): Promise<vo
       () =>
         `merge ${from.id} into ${into.id}: expected 200 with the survivor, got ${describeResponse(response)}`,
     )
-  )
+  ) {
+    covered(`merge by hand (${run.model.liveSessionsOf(from.id).length} live sessions, ${kept.length} kept)`);
     run.model.merge(from, into);
+  }
 }
 
 async function deleteKey(run: Run, index: number): Promise<void> {
@@ -125,11 +133,15 @@ async function deleteKey(run: Run, index: number): Promise<void> {
   const key = live[index % live.length]!;
   const response = await run.admin('DELETE', `/v1/signing-keys/${key.kid}`);
   if (response.statusCode !== 204) throw new Error(`delete key: ${describeResponse(response)}`);
+  covered(
+    `key deleted (${run.model.sessions.filter((s) => s.kid === key.kid && s.state === 'live').length} live sessions)`,
+  );
   run.model.deleteKey(key.kid);
 }
 
 async function logout(run: Run, index: number): Promise<void> {
-  const session = run.model.devices[index % Math.max(1, run.model.devices.length)];
+  const slot = run.existingDevice(index);
+  const session = slot === undefined ? undefined : run.model.devices[slot];
   if (!session || run.diverged.has(session)) return;
   const wasLive = session.state === 'live';
   const response = await run.request('POST', '/v1/client/logout', { token: session.token });
@@ -155,5 +167,6 @@ async function erase(run: Run, index: number): Promise<void> {
   const user = users[index % users.length]!;
   const response = await run.admin('DELETE', `/v1/users/${user.id}`);
   if (response.statusCode !== 204) throw new Error(`erase: ${describeResponse(response)}`);
+  covered(`erased (${run.model.liveSessionsOf(user.id).length} live sessions)`);
   run.model.erase(user);
 }
