@@ -6,11 +6,18 @@ import {
   fromServer,
   type History,
   markConversationRead,
+  mergeFresh,
   newestConversation,
+  nextOlder,
+  olderConversations,
+  olderMessages,
   unreadTotal,
   upsertConversation,
+  visibleConversations,
 } from './history.ts';
+import { type Answer, readAnswer, SESSION_OVER, sessionOver, transient, unreachable } from './http.ts';
 import { tokenExpiry } from './jwt.ts';
+import { LiveSocket } from './socket.ts';
 import { localStorageStore, memoryStore } from './token-store.ts';
 import type {
   ConnectionState,
@@ -27,23 +34,29 @@ import type {
 export type ClientOptions = {
   /** The Signet server, e.g. `https://support.example.com`. */
   serverUrl: string;
-  /** Where the session token survives reloads; localStorage in browsers, memory elsewhere. */
+  /** Where the session token survives reloads; localStorage when there is one, memory elsewhere. */
   store?: TokenStore;
   /** How to open a WebSocket; defaults to the global `WebSocket` (pass `ws` in Node 20). */
   webSocket?: WebSocketFactory;
   fetch?: typeof fetch;
   /** Ask for a fresh token this long before the current one expires. */
   refreshBeforeExpirySeconds?: number;
+  /** Backoff for reconnects and for retrying answers that keep the session (429, 5xx, unreachable). */
   reconnect?: { minMs: number; maxMs: number };
+  /** Conversations per page of history (1..200). */
+  pageSize?: number;
 };
 
 export type ClientState = {
   user: User | null;
   authenticated: boolean;
+  /** The conversations to show, oldest first: back to the first gap, never with a hole. */
   conversations: ConversationWithMessages[];
   pending: PendingMessage[];
   unreadCount: number;
   connection: ConnectionState;
+  /** Older messages or conversations wait on the server: `loadOlder()` fetches them. */
+  hasOlder: boolean;
 };
 
 export type LoginOutcome = { ok: true; user: User; emailOutcome: string } | { ok: false; reason: string };
@@ -55,38 +68,49 @@ type Events = {
   typing: { conversationId: string; author: { type: string; name: string | null } };
   loginFailed: { reason: string };
   reauth: { reason: string };
+  /** The session ended and the client started over (IDENTITY.md §7): why, and what it did. */
+  sessionEnded: { reason: string; next: 'login' | 'anonymous' | 'adopted' };
 };
 
 type GetToken = () => string | Promise<string>;
+/** After a session is over: log in again through the page's function, or start anonymous. */
+type Next = 'relogin' | 'anonymous';
+
+const LOGIN_ATTEMPTS = 5;
 
 /**
  * The messenger without a UI: one session per device, kept across reloads; logins
  * through the host page's token function; history and live events, resumed by cursor
  * after any drop. A UI renders `state` and listens to `change`.
+ *
+ * Every change of session (start, login, logout, a session that ended) runs alone, in
+ * order; sends, history fetches and the socket wait for it, so a message typed while
+ * the page's login is pending goes out through the session that login creates.
  */
 export class SignetClient {
   readonly #server: string;
   readonly #store: TokenStore;
-  readonly #openSocket: WebSocketFactory;
   readonly #fetch: typeof fetch;
   readonly #refreshBefore: number;
-  readonly #reconnect: { minMs: number; maxMs: number };
+  readonly #backoff: { minMs: number; maxMs: number };
+  readonly #pageSize: number;
+  readonly #socket: LiveSocket;
   readonly #listeners = new Map<keyof Events, Set<(value: never) => void>>();
 
   #history: History = emptyHistory();
+  #token: string | null = null;
   #user: User | null = null;
   #authenticated = false;
   #connection: ConnectionState = 'idle';
   #cursor: string | undefined;
-  #socket: WebSocketLike | undefined;
-  #socketToken: string | undefined;
-  #attempt = 0;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #getToken: GetToken | undefined;
+  #running = false;
   #stopped = false;
-  #loginInFlight: Promise<LoginOutcome> | undefined;
+  #busy: Promise<void> | undefined;
+  #login: { getToken: GetToken; promise: Promise<LoginOutcome> } | undefined;
+  #getToken: GetToken | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #sleeps = new Set<() => void>();
+  readonly #posting = new Set<string>();
   #lastUnread = 0;
 
   constructor(options: ClientOptions) {
@@ -94,21 +118,34 @@ export class SignetClient {
     this.#store =
       options.store ?? (globalThis.localStorage ? localStorageStore(this.#server) : memoryStore());
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.#openSocket =
+    const openSocket =
       options.webSocket ??
-      ((url) => new (globalThis.WebSocket as unknown as new (u: string) => WebSocketLike)(url));
+      ((url: string) => new (globalThis.WebSocket as unknown as new (u: string) => WebSocketLike)(url));
     this.#refreshBefore = options.refreshBeforeExpirySeconds ?? 60;
-    this.#reconnect = options.reconnect ?? { minMs: 500, maxMs: 15_000 };
+    this.#backoff = options.reconnect ?? { minMs: 500, maxMs: 15_000 };
+    this.#pageSize = options.pageSize ?? 20;
+    this.#socket = new LiveSocket(
+      `${this.#server.replace(/^http/, 'ws')}/v1/client/ws`,
+      openSocket,
+      this.#backoff,
+      () => this.#cursor,
+      {
+        frame: (frame, token) => this.#onFrame(frame, token),
+        state: (state) => this.#setConnection(state),
+        refused: (token) => void this.#checkSession(token),
+      },
+    );
   }
 
   get state(): ClientState {
     return {
       user: this.#user,
       authenticated: this.#authenticated,
-      conversations: this.#history.conversations,
+      conversations: visibleConversations(this.#history),
       pending: this.#history.pending,
       unreadCount: unreadTotal(this.#history),
       connection: this.#connection,
+      hasOlder: nextOlder(this.#history) !== undefined,
     };
   }
 
@@ -119,47 +156,65 @@ export class SignetClient {
     return () => set.delete(listener as (value: never) => void);
   }
 
-  /** Restores the stored session (or starts an anonymous one), loads history, goes live. */
+  /**
+   * Restores the stored session (or, when the page's login is already under way, waits
+   * for it; otherwise starts an anonymous one), loads history, goes live.
+   */
   async start(): Promise<void> {
+    this.#running = true;
     this.#stopped = false;
-    await this.#ensureSession();
-    await this.#refetch();
-    this.#connect();
+    await this.#exclusive(async () => {
+      if (this.#token) return; // a login that ran before start already made the session
+      const stored = this.#store.get();
+      if (stored && (await this.#resume(stored))) return;
+      await this.#startOver('relogin');
+    });
+    await this.#afterSessionChange();
   }
 
   stop(): void {
+    this.#running = false;
     this.#stopped = true;
-    clearTimeout(this.#reconnectTimer);
     clearTimeout(this.#refreshTimer);
-    clearTimeout(this.#retryTimer);
-    this.#closeSocket();
+    for (const wake of this.#sleeps) wake();
+    this.#socket.close();
     this.#setConnection('idle');
   }
 
   /**
    * Logs the device in with a token from the host page. The function is kept and
    * called again when the token nears expiry or the server asks for a fresh one. A
-   * failure leaves the device usable as it was (anonymous, say) and says why.
+   * failure leaves the device usable as it was (anonymous, say) and says why. Sends
+   * made meanwhile wait for it.
    */
   login(getToken: GetToken): Promise<LoginOutcome> {
     this.#getToken = getToken;
-    this.#loginInFlight ??= this.#login(getToken).finally(() => {
-      this.#loginInFlight = undefined;
+    if (this.#login?.getToken === getToken) return this.#login.promise;
+    const promise = this.#exclusive(() => this.#logIn(getToken, this.#token)).then(async (outcome) => {
+      if (outcome.ok) await this.#afterSessionChange();
+      return outcome;
     });
-    return this.#loginInFlight;
+    const current = { getToken, promise };
+    this.#login = current;
+    void promise.finally(() => {
+      if (this.#login === current) this.#login = undefined;
+    });
+    return promise;
   }
 
   /** Ends the session; the device starts over as a fresh anonymous visitor with an empty history. */
   async logout(): Promise<void> {
     this.#getToken = undefined;
     clearTimeout(this.#refreshTimer);
-    const token = this.#store.get();
-    if (token) await this.#request('POST', '/v1/client/logout', undefined, token).catch(() => undefined);
-    this.#store.clear();
-    await this.#becomeAnonymous();
+    await this.#exclusive(async () => {
+      const token = this.#token;
+      if (token) await this.#call('POST', '/v1/client/logout', undefined, { token, retries: 2 });
+      await this.#startOver('anonymous');
+    });
+    await this.#afterSessionChange();
   }
 
-  /** Sends a message; safe to call offline: it is retried with the same id until stored. */
+  /** Sends a message; safe to call offline or mid-login: it is retried with the same id until stored. */
   send(text: string, conversationId?: string): string {
     const clientMessageId = randomId();
     const pending: PendingMessage = {
@@ -174,14 +229,33 @@ export class SignetClient {
     };
     this.#history = { ...this.#history, pending: [...this.#history.pending, pending] };
     this.#changed();
-    this.#deliver(pending, conversationId);
+    void this.#deliver(pending, conversationId);
     return clientMessageId;
+  }
+
+  /** Fetches the next older page (messages of the oldest shown conversation, or older conversations). */
+  async loadOlder(): Promise<boolean> {
+    const next = nextOlder(this.#history);
+    if (!next) return false;
+    const user = this.#user?.id;
+    if ('messagesOf' in next) {
+      const query = `before=${encodeURIComponent(next.before)}&limit=50`;
+      const answer = await this.#call('GET', `/v1/client/conversations/${next.messagesOf}/messages?${query}`);
+      if (answer.status !== 200 || this.#user?.id !== user) return false;
+      this.#history = olderMessages(this.#history, next.messagesOf, answer.body.data, answer.body.nextCursor);
+    } else {
+      const query = `before=${encodeURIComponent(next.conversationsBefore)}&limit=${this.#pageSize}`;
+      const answer = await this.#call('GET', `/v1/client/conversations?${query}`);
+      if (answer.status !== 200 || this.#user?.id !== user) return false;
+      this.#history = olderConversations(this.#history, answer.body.data, answer.body.nextCursor);
+    }
+    this.#changed();
+    return this.state.hasOlder;
   }
 
   typing(conversationId?: string): void {
     const id = conversationId ?? newestConversation(this.#history)?.id;
-    if (id && this.#connection === 'online')
-      this.#socket?.send(JSON.stringify({ type: 'typing', conversationId: id }));
+    if (id) this.#socketSend({ type: 'typing', conversationId: id });
   }
 
   /** Marks everything shown as read: the badge clears here and on the user's other devices. */
@@ -191,75 +265,111 @@ export class SignetClient {
       if (!last || conversation.unreadCount === 0) continue;
       this.#history = markConversationRead(this.#history, conversation.id, last.id);
       const body = { conversationId: conversation.id, messageId: last.id };
-      if (this.#connection === 'online') this.#socket?.send(JSON.stringify({ type: 'read', ...body }));
-      else void this.#request('POST', '/v1/client/read', body).catch(() => undefined);
+      if (!this.#socketSend({ type: 'read', ...body }))
+        void this.#call('POST', '/v1/client/read', body, { retries: 2 });
     }
     this.#changed();
   }
 
-  // ---- session -------------------------------------------------------------------
+  // ---- session changes, one at a time ------------------------------------------------
 
-  async #ensureSession(): Promise<void> {
-    const token = this.#store.get();
-    if (token) {
-      const response = await this.#request('GET', '/v1/client/session', undefined, token).catch(
-        () => undefined,
-      );
-      if (response?.ok) {
-        const body = await response.json();
-        this.#user = body.user;
-        this.#authenticated = body.authenticated;
-        return;
-      }
-      if (response === undefined) throw new Error('server unreachable');
+  #exclusive<T>(op: () => Promise<T>): Promise<T> {
+    const run = (this.#busy ?? Promise.resolve()).then(op);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#busy = tail;
+    void tail.then(() => {
+      if (this.#busy === tail) this.#busy = undefined;
+    });
+    return run;
+  }
+
+  /** Resolves once no session change is running or queued. */
+  async #settled(): Promise<void> {
+    while (this.#busy) await this.#busy;
+  }
+
+  /** Takes a stored token if the server still knows it; false when the session is over. */
+  async #resume(token: string): Promise<boolean> {
+    const answer = await this.#call('GET', '/v1/client/session', undefined, { token });
+    if (answer.status !== 200) return false;
+    this.#adopt(token, answer.body.user, answer.body.authenticated, false);
+    return true;
+  }
+
+  /**
+   * The session is gone (or there never was one): forget token and history, then log in
+   * again through the page's function when asked to and able, else start anonymous.
+   */
+  async #startOver(next: Next): Promise<'login' | 'anonymous'> {
+    const before = { user: this.#user?.id, authenticated: this.#authenticated };
+    this.#store.clear();
+    this.#token = null;
+    this.#user = null;
+    this.#authenticated = false;
+    this.#cursor = undefined;
+    const pending = this.#history.pending;
+    this.#history = emptyHistory();
+    if (next === 'anonymous') {
+      this.#getToken = undefined;
+      clearTimeout(this.#refreshTimer);
     }
-    await this.#createAnonymous();
+    let how: 'login' | 'anonymous' = 'anonymous';
+    if (next === 'relogin' && this.#getToken && (await this.#logIn(this.#getToken, null)).ok) how = 'login';
+    else await this.#createAnonymous();
+    // What the previous user typed never goes out as someone else.
+    const sameUser = !before.authenticated || before.user === (this.#user as User | null)?.id;
+    if (next !== 'anonymous' && sameUser) this.#history = { ...this.#history, pending };
+    this.#changed();
+    return how;
   }
 
   async #createAnonymous(): Promise<void> {
-    const response = await this.#request('POST', '/v1/client/sessions', {}, null);
-    if (!response.ok) throw new Error(`could not start a session: ${response.status}`);
-    const body = await response.json();
-    this.#store.set(body.sessionToken);
-    this.#user = body.user;
-    this.#authenticated = false;
+    const answer = await this.#call('POST', '/v1/client/sessions', {}, { token: null });
+    if (answer.status !== 201) throw new Error(`could not start a session: ${answer.status}`);
+    this.#adopt(answer.body.sessionToken, answer.body.user, false, false);
   }
 
-  async #becomeAnonymous(): Promise<void> {
-    this.#history = emptyHistory();
-    this.#cursor = undefined;
-    await this.#createAnonymous();
+  /**
+   * Makes `token` the session: stored for reloads, and the socket moves to it at once
+   * (a socket of the old session must never carry a send meant for the new one).
+   */
+  #adopt(token: string, user: User, authenticated: boolean, keepHistory: boolean): void {
+    if (this.#user && this.#user.id !== user.id && !keepHistory) {
+      // Someone else on this device: never show them the previous user's history.
+      this.#history = { ...emptyHistory(), pending: this.#history.pending };
+      this.#cursor = undefined;
+    }
+    this.#store.set(token);
+    this.#token = token;
+    this.#user = user;
+    this.#authenticated = authenticated;
+    if (this.#running && this.#socket.token !== token) this.#socket.connect(token);
     this.#changed();
-    await this.#refetch();
-    this.#reconnectNow();
   }
 
-  async #login(getToken: GetToken): Promise<LoginOutcome> {
+  async #logIn(getToken: GetToken, bearer: string | null): Promise<LoginOutcome> {
     let jwt: string;
     try {
       jwt = await getToken();
     } catch {
       return this.#loginFailed('token_unavailable');
     }
-    if (!this.#store.get()) await this.#ensureSession().catch(() => undefined);
-    const response = await this.#request('POST', '/v1/client/login', { jwt }).catch(() => undefined);
-    if (!response) return this.#loginFailed('server_unreachable');
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) return this.#loginFailed(body?.error?.reason ?? body?.error?.code ?? 'login_failed');
-
-    const switchedUser = this.#user !== null && body.user.id !== this.#user.id && !body.mergedAnonymous;
-    this.#store.set(body.sessionToken);
-    this.#user = body.user;
-    this.#authenticated = true;
-    if (switchedUser) {
-      // Someone else on this device: never show them the previous user's history.
-      this.#history = emptyHistory();
-      this.#cursor = undefined;
-    }
+    if (typeof jwt !== 'string' || jwt === '') return this.#loginFailed('token_unavailable');
+    const answer = await this.#call(
+      'POST',
+      '/v1/client/login',
+      { jwt },
+      { token: bearer, retries: LOGIN_ATTEMPTS },
+    );
+    if (answer.status === 0) return this.#loginFailed('server_unreachable');
+    if (answer.status !== 200)
+      return this.#loginFailed(answer.body?.error?.reason ?? answer.code ?? 'login_failed');
+    const body = answer.body;
+    this.#adopt(body.sessionToken, body.user, true, body.mergedAnonymous === true);
     this.#scheduleRefresh(jwt);
-    this.#changed();
-    await this.#refetch();
-    this.#reconnectNow();
     return { ok: true, user: body.user, emailOutcome: body.emailOutcome };
   }
 
@@ -273,50 +383,101 @@ export class SignetClient {
     const exp = tokenExpiry(jwt);
     if (exp === undefined) return;
     const wait = Math.max(1000, (exp - this.#refreshBefore) * 1000 - Date.now());
-    this.#refreshTimer = setTimeout(() => {
-      if (this.#getToken && !this.#stopped) void this.login(this.#getToken);
-    }, wait);
+    this.#refreshTimer = setTimeout(() => this.#relogin(), wait);
+  }
+
+  /** Continuity: a fresh token from the page, presented with the current session token. */
+  #relogin(): void {
+    if (this.#getToken && !this.#stopped) void this.login(this.#getToken);
+  }
+
+  /**
+   * A session token is over (a 401, a refused socket, `session.ended`). Nothing to do
+   * when the client already moved on; if another tab stored a newer token, follow it;
+   * otherwise start over as IDENTITY.md §7 says for `reason`.
+   */
+  #sessionOver(ended: string, reason: string, next: Next, waitForNewerMs = 0): Promise<void> {
+    return this.#exclusive(async () => {
+      if (ended !== this.#token) return false;
+      const deadline = Date.now() + waitForNewerMs;
+      for (;;) {
+        const stored = this.#store.get();
+        if (stored && stored !== ended && (await this.#resume(stored))) {
+          this.#emit('sessionEnded', { reason, next: 'adopted' });
+          return true;
+        }
+        if (Date.now() >= deadline || this.#stopped) break;
+        await this.#sleep(100);
+      }
+      const how = await this.#startOver(next);
+      this.#emit('sessionEnded', { reason, next: how });
+      return true;
+    }).then(
+      (changed) => (changed ? this.#afterSessionChange() : undefined),
+      () => this.#afterSessionChange(),
+    );
+  }
+
+  /** The socket was refused: ask over HTTP whether the session is over or the server hiccupped. */
+  async #checkSession(token: string): Promise<void> {
+    const answer = await this.#call('GET', '/v1/client/session', undefined, { token, retries: 3 });
+    if (sessionOver(answer)) await this.#sessionOver(token, answer.code ?? 'invalid_session', 'relogin');
+    else if (this.#running && token === this.#token) this.#socket.retry(token);
+  }
+
+  /** History of the session now current, then live on it. */
+  async #afterSessionChange(): Promise<void> {
+    if (!this.#running) return;
+    await this.#refetch();
+    if (this.#running && this.#token && this.#socket.token !== this.#token) this.#socket.connect(this.#token);
+  }
+
+  /** Over the socket only when it belongs to the current session. */
+  #socketSend(frame: Record<string, unknown>): boolean {
+    return this.#token !== null && this.#socket.token === this.#token && this.#socket.send(frame);
   }
 
   // ---- history and sending -----------------------------------------------------------
 
   async #refetch(): Promise<void> {
-    const response = await this.#request('GET', '/v1/client/conversations').catch(() => undefined);
-    if (!response?.ok) return;
-    const body = await response.json();
-    const pending = this.#history.pending;
-    this.#history = { ...fromServer(body.data), pending };
-    this.#cursor = body.eventCursor;
+    const user = this.#user?.id;
+    const answer = await this.#call('GET', `/v1/client/conversations?limit=${this.#pageSize}`);
+    if (answer.status !== 200 || this.#user?.id !== user) return;
+    const fresh = fromServer(answer.body.data, answer.body.nextCursor);
+    this.#history = mergeFresh(fresh, this.#history);
+    this.#cursor = answer.body.eventCursor;
     this.#changed();
   }
 
-  #deliver(pending: PendingMessage, conversationId: string | undefined, attempt = 0): void {
-    const frame = {
-      text: pending.text,
-      clientMessageId: pending.clientMessageId,
-      ...(conversationId ? { conversationId } : {}),
-    };
-    if (this.#connection === 'online' && this.#socket) {
-      this.#socket.send(JSON.stringify({ type: 'message.send', ...frame }));
-      return; // the ack, or a reconnect's resend, settles it
+  async #deliver(pending: PendingMessage, conversationId: string | undefined): Promise<void> {
+    const id = pending.clientMessageId;
+    if (this.#posting.has(id)) return;
+    this.#posting.add(id);
+    try {
+      const frame = {
+        text: pending.text,
+        clientMessageId: id,
+        ...(conversationId ? { conversationId } : {}),
+      };
+      for (let refused = 0; refused < 3; ) {
+        await this.#settled();
+        if (!this.#stillPending(id) || this.#stopped) return;
+        // Over the socket when it is live (the ack, or the next `ready`, settles it).
+        if (this.#socketSend({ type: 'message.send', ...frame })) return;
+        const answer = await this.#call('POST', '/v1/client/messages', frame);
+        if (answer.status === 200 || answer.status === 201) return this.#stored(answer.body);
+        if (answer.status === 0) return; // stopped
+        if (answer.status !== 401) return this.#failed(id);
+        refused++; // the session is being replaced: send again through the new one
+      }
+      this.#failed(id);
+    } finally {
+      this.#posting.delete(id);
     }
-    void this.#request('POST', '/v1/client/messages', frame)
-      .then(async (response) => {
-        if (response.ok) return this.#stored(await response.json());
-        if (response.status >= 400 && response.status < 500 && response.status !== 429)
-          return this.#failed(pending);
-        throw new Error(String(response.status));
-      })
-      .catch(() => {
-        this.#retryTimer = setTimeout(
-          () => this.#stillPending(pending) && this.#deliver(pending, conversationId, attempt + 1),
-          backoffDelay(attempt, this.#reconnect.minMs, this.#reconnect.maxMs),
-        );
-      });
   }
 
-  #stillPending(pending: PendingMessage): boolean {
-    return this.#history.pending.some((p) => p.clientMessageId === pending.clientMessageId);
+  #stillPending(clientMessageId: string): boolean {
+    return this.#history.pending.some((p) => p.clientMessageId === clientMessageId && p.status === 'sending');
   }
 
   #stored(message: Message): void {
@@ -324,11 +485,11 @@ export class SignetClient {
     this.#changed();
   }
 
-  #failed(pending: PendingMessage): void {
+  #failed(clientMessageId: string): void {
     this.#history = {
       ...this.#history,
       pending: this.#history.pending.map((p) =>
-        p.clientMessageId === pending.clientMessageId ? { ...p, status: 'failed' } : p,
+        p.clientMessageId === clientMessageId ? { ...p, status: 'failed' } : p,
       ),
     };
     this.#changed();
@@ -336,44 +497,12 @@ export class SignetClient {
 
   // ---- live socket ----------------------------------------------------------------------
 
-  #connect(): void {
-    if (this.#stopped) return;
-    const token = this.#store.get();
-    if (!token) return;
-    this.#setConnection('connecting');
-    const socket = this.#openSocket(`${this.#server.replace(/^http/, 'ws')}/v1/client/ws`);
-    this.#socket = socket;
-    this.#socketToken = token;
-    socket.onopen = () =>
-      socket.send(JSON.stringify({ type: 'auth', sessionToken: token, since: this.#cursor }));
-    socket.onmessage = (event) => {
-      if (socket !== this.#socket) return;
-      this.#onFrame(JSON.parse(String(event.data)) as ServerFrame);
-    };
-    socket.onerror = () => {};
-    socket.onclose = (event) => {
-      if (socket !== this.#socket) return;
-      this.#socket = undefined;
-      this.#setConnection('offline');
-      if (event.code === 4401) {
-        // The session is gone (expired, erased): start a fresh one before retrying.
-        void this.#ensureSession()
-          .then(() => this.#refetch())
-          .finally(() => this.#scheduleReconnect());
-        return;
-      }
-      if (event.code !== 4000) this.#scheduleReconnect();
-    };
-  }
-
-  #onFrame(frame: ServerFrame): void {
+  #onFrame(frame: ServerFrame, token: string): void {
     if (frame.cursor) this.#cursor = frame.cursor;
     switch (frame.type) {
       case 'ready':
-        this.#attempt = 0;
-        this.#setConnection('online');
         for (const pending of this.#history.pending)
-          if (pending.status === 'sending') this.#deliver(pending, undefined);
+          if (pending.status === 'sending') void this.#deliver(pending, undefined);
         return;
       case 'message.created': {
         const message = frame.message as Message;
@@ -407,88 +536,98 @@ export class SignetClient {
         this.#emit('typing', frame as unknown as Events['typing']);
         return;
       case 'session.reauth_required':
-        this.#authenticated = false;
-        this.#changed();
         this.#emit('reauth', { reason: String(frame.reason) });
-        if (this.#getToken) void this.login(this.#getToken);
+        this.#relogin();
         return;
       case 'session.ended':
-        void this.#onSessionEnded(frame.reason === 'replaced');
+        this.#onEnded(token, String(frame.reason));
         return;
       case 'error':
-        if (frame.code === 'bad_cursor') void this.#refetch();
-        else if (typeof frame.clientMessageId === 'string') this.#retryLater(frame.clientMessageId);
+        this.#onError(frame, token);
         return;
     }
   }
 
-  /**
-   * Logged out (here or elsewhere), or replaced by a login: in this tab the login
-   * already carries on; in another tab sharing the store, the new token shows up there
-   * in a moment and this tab follows it. Only a real logout starts over anonymously.
-   */
-  async #onSessionEnded(replaced: boolean): Promise<void> {
-    const endedToken = this.#socketToken;
-    if (this.#loginInFlight) return;
-    const deadline = Date.now() + (replaced ? 5000 : 0);
-    for (;;) {
-      const stored = this.#store.get();
-      if (stored && stored !== endedToken) {
-        await this.#ensureSession();
-        await this.#refetch();
-        this.#reconnectNow();
-        return;
-      }
-      if (Date.now() >= deadline || this.#loginInFlight) break;
-      await new Promise((r) => setTimeout(r, 100));
+  /** IDENTITY.md §7: what each reason asks of the device. */
+  #onEnded(token: string, reason: string): void {
+    if (reason === 'replaced') {
+      // A login on this device: this tab's own (nothing to do), or another tab's (its token shows up in the store).
+      void this.#sessionOver(token, reason, 'relogin', 5000);
+    } else if (reason === 'logout' || reason === 'erased') {
+      void this.#sessionOver(token, reason, 'anonymous');
+    } else {
+      void this.#sessionOver(token, reason, 'relogin'); // expired, key_deleted, merged, and any later reason
     }
-    if (this.#loginInFlight || this.#store.get() !== endedToken) return;
-    this.#store.clear();
-    await this.#becomeAnonymous();
   }
 
-  #retryLater(clientMessageId: string): void {
-    const pending = this.#history.pending.find((p) => p.clientMessageId === clientMessageId);
+  #onError(frame: ServerFrame, token: string): void {
+    const code = String(frame.code);
+    if (code === 'bad_cursor') {
+      void this.#refetch();
+      return;
+    }
+    const pending = this.#history.pending.find((p) => p.clientMessageId === frame.clientMessageId);
+    if (SESSION_OVER.has(code)) {
+      // Sent on a session that has just ended: it goes again through the next one.
+      void this.#sessionOver(token, code, 'relogin').then(() => pending && this.#deliver(pending, undefined));
+      return;
+    }
     if (!pending) return;
-    this.#retryTimer = setTimeout(
-      () => this.#stillPending(pending) && this.#deliver(pending, undefined),
-      1000,
-    );
-  }
-
-  #scheduleReconnect(): void {
-    if (this.#stopped) return;
-    clearTimeout(this.#reconnectTimer);
-    const delay = backoffDelay(this.#attempt++, this.#reconnect.minMs, this.#reconnect.maxMs);
-    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
-  }
-
-  #reconnectNow(): void {
-    this.#closeSocket();
-    this.#connect();
-  }
-
-  #closeSocket(): void {
-    const socket = this.#socket;
-    this.#socket = undefined;
-    if (socket && socket.readyState <= 1) socket.close(1000, 'client closing');
+    if (code === 'rate_limited' || code === 'internal' || code === 'unavailable') {
+      void this.#sleep(backoffDelay(1, 1000, this.#backoff.maxMs)).then(() =>
+        this.#deliver(pending, undefined),
+      );
+    } else this.#failed(pending.clientMessageId);
   }
 
   // ---- plumbing ---------------------------------------------------------------------
 
-  #request(
+  /**
+   * One request. Without an explicit token it waits for any session change and uses the
+   * session then current. 429, 5xx and an unreachable server keep the session: wait
+   * (`Retry-After`, else backoff) and ask again, up to `retries` times. A 401 that says the
+   * session is over starts the recovery; the caller gets the 401.
+   */
+  async #call(
     method: string,
     path: string,
     body?: unknown,
-    token: string | null = this.#store.get(),
-  ): Promise<Response> {
-    return this.#fetch(`${this.#server}${path}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    options: { token?: string | null; retries?: number } = {},
+  ): Promise<Answer> {
+    const retries = options.retries ?? Number.POSITIVE_INFINITY;
+    for (let attempt = 0; ; attempt++) {
+      if (options.token === undefined) await this.#settled();
+      if (this.#stopped) return unreachable;
+      const token = options.token === undefined ? this.#token : options.token;
+      const answer = await this.#fetch(`${this.#server}${path}`, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }).then(readAnswer, () => unreachable);
+      if (!transient(answer) || attempt >= retries) {
+        if (options.token === undefined && token && sessionOver(answer))
+          void this.#sessionOver(token, answer.code ?? 'invalid_session', 'relogin');
+        return answer;
+      }
+      await this.#sleep(
+        answer.retryAfterMs ?? backoffDelay(attempt, this.#backoff.minMs, this.#backoff.maxMs),
+      );
+    }
+  }
+
+  /** Waits, or less if the client is stopped meanwhile. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleeps.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleeps.add(wake);
     });
   }
 

@@ -4,6 +4,7 @@ export * from './client.ts';
 export * from './common.ts';
 export * from './errors.ts';
 export * from './frames.ts';
+export * from './help.ts';
 export * from './messaging.ts';
 export * from './settings.ts';
 export * from './signing-keys.ts';

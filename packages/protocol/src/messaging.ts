@@ -111,12 +111,34 @@ export const AgentReadBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** The messenger's view: every conversation of the user with its latest messages, one history. */
+/**
+ * The messenger's view: a conversation of the user with its newest messages (oldest
+ * first). `messagesCursor` is the `before` for `GET /v1/client/conversations/:id/messages`
+ * while older messages remain, null once `messages` reaches the first one.
+ */
 export const ClientConversation = Type.Composite([
   Conversation,
-  Type.Object({ messages: Type.Array(Message) }),
+  Type.Object({ messages: Type.Array(Message), messagesCursor: Type.Union([Type.String(), Type.Null()]) }),
 ]);
 
+/** `GET /v1/client/conversations` and `…/:id/messages`: `before` is a `nextCursor` from the page before. */
+export const ClientPageQuery = Type.Object(
+  { before: Type.Optional(Id), limit: Type.Optional(Limit) },
+  { additionalProperties: false },
+);
+export type ClientPageQuery = Static<typeof ClientPageQuery>;
+
+/** Older messages of one conversation, oldest first; `nextCursor` reaches further back. */
+export const ClientMessagesPage = Type.Object(
+  { data: Type.Array(Message), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { additionalProperties: false },
+);
+export type ClientMessagesPage = Static<typeof ClientMessagesPage>;
+
+/**
+ * The user's conversations, newest first, a page at a time (`nextCursor` = `before` for
+ * the next page, null after the oldest).
+ */
 export const ClientHistory = Type.Object(
   {
     data: Type.Array(ClientConversation),

@@ -6,10 +6,15 @@ import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { agentRoutes } from './agents/agents.routes.ts';
 import type { AppContext } from './context.ts';
 import { demoRoutes } from './demo/demo.routes.ts';
+import { helpAdminRoutes } from './help/help-admin.routes.ts';
+import { helpClientRoutes } from './help/help-client.routes.ts';
+import { helpPageRoutes } from './help/help-pages.routes.ts';
+import { registerAuthenticationFirst } from './http/authenticate-first.ts';
 import { registerClientCors } from './http/cors.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.routes.ts';
-import { RateLimiter } from './http/rate-limit.ts';
+import { createRateLimits, type RateLimits } from './http/rate-limits.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import type { App } from './http/types.ts';
 import { registerValidation } from './http/validation.ts';
 import { authEventRoutes } from './identity/auth-events.routes.ts';
@@ -44,6 +49,8 @@ const MAX_FRAME_BYTES = 64 * 1024;
 declare module 'fastify' {
   interface FastifyInstance {
     gateway: Gateway;
+    /** Token buckets, shared by every node when REDIS_URL is set. */
+    rateLimits: RateLimits;
   }
 }
 
@@ -82,6 +89,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
 
   registerValidation(app);
   registerErrorHandling(app);
+  await registerSecurityHeaders(app);
 
   await app.register(swagger, {
     openapi: {
@@ -100,6 +108,10 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
     options: { maxPayload: MAX_FRAME_BYTES, handleProtocols: chooseProtocol },
   });
   registerClientCors(app, ctx);
+  registerAuthenticationFirst(app, ctx);
+  const rateLimits = createRateLimits(ctx.config);
+  app.addHook('onClose', async () => rateLimits.close());
+  app.decorate('rateLimits', rateLimits);
   const gateway = new Gateway(ctx, app.log);
   app.addHook('preClose', async () => gateway.close());
   app.decorate('gateway', gateway);
@@ -111,10 +123,12 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(settingsRoutes, { ctx });
   await app.register(clientIdentityRoutes, { ctx });
   await app.register(conversationRoutes, { ctx });
-  // One limit per session across HTTP and WebSocket sends.
-  const messageLimiter = new RateLimiter(ctx.config.messageRatePerSecond, 1000);
-  await app.register(clientMessagingRoutes, { ctx, messageLimiter });
-  await app.register(socketRoutes, { ctx, gateway, messageLimiter });
+  await app.register(clientMessagingRoutes, { ctx });
+  await app.register(socketRoutes, { ctx, gateway });
+
+  await app.register(helpAdminRoutes, { ctx });
+  await app.register(helpClientRoutes, { ctx });
+  await app.register(helpPageRoutes, { ctx });
 
   await app.register(agentRoutes, { ctx });
   await app.register(widgetRoutes, { ctx });

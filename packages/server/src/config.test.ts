@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
-  it('fills defaults: port 8080, data in ./data, SQLite, no Redis', () => {
+  it('fills defaults: port 8080, data in ./data, SQLite, no Redis, the demo on loopback', () => {
     const config = loadConfig({}, '/srv/signet');
     expect(config).toMatchObject({
       port: 8080,
@@ -10,8 +10,19 @@ describe('loadConfig', () => {
       dataDir: '/srv/signet/data',
       databaseUrl: undefined,
       redisUrl: undefined,
-      demo: false,
+      demo: true,
     });
+  });
+
+  it('serves the demo only on a loopback address unless SIGNET_DEMO=1', () => {
+    for (const HOST of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST'])
+      expect(loadConfig({ HOST }).demo, HOST).toBe(true);
+    for (const HOST of ['0.0.0.0', '::', '192.168.1.10', 'shop.example', '10.0.0.1', '127.0.0.1.nip.io'])
+      expect(loadConfig({ HOST }).demo, HOST).toBe(false);
+    expect(loadConfig({ HOST: '0.0.0.0', SIGNET_DEMO: '1' }).demo).toBe(true);
+    expect(loadConfig({ HOST: '127.0.0.1', SIGNET_DEMO: '0' }).demo).toBe(false);
+    expect(loadConfig({ HOST: '0.0.0.0', SIGNET_DEMO: 'auto' }).demo).toBe(false);
+    expect(() => loadConfig({ SIGNET_DEMO: 'yes' })).toThrow(ConfigError);
   });
 
   it('lists every problem at once, without echoing secrets', () => {

@@ -13,14 +13,16 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   SIGNET_MASTER_KEY: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9_+/-]{43}=?)$' })),
-  SIGNET_DEMO: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  // 'auto': the demo shop is served only while listening on a loopback address (API.md).
+  SIGNET_DEMO: Type.Union([Type.Literal('0'), Type.Literal('1'), Type.Literal('auto')], { default: 'auto' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
   TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   LOGIN_RATE_PER_MINUTE: Type.Integer({ minimum: 0, default: 600 }),
-  MESSAGE_RATE_PER_SECOND: Type.Integer({ minimum: 0, default: 10 }),
+  MESSAGE_RATE_PER_SECOND: Type.Integer({ minimum: 0, default: 5 }),
+  SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('full'), Type.Literal('normal')], { default: 'full' }),
   MAX_SOCKETS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),
   SOCKET_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
 });
@@ -39,8 +41,13 @@ export type Config = {
   trustProxy: boolean;
   /** Login attempts per client IP per minute; 0 turns the limit off. */
   loginRatePerMinute: number;
-  /** Messages an end-user session may send per second, over HTTP and WebSocket together. */
+  /**
+   * Messages an end-user session may send per second once its burst of 30 is spent, over
+   * HTTP and WebSocket together; 0 turns the limit off.
+   */
   messageRatePerSecond: number;
+  /** SQLite's `synchronous` pragma: `full` unless the operator trades durability for speed. */
+  sqliteSynchronous: 'full' | 'normal';
   /** Open sockets one end user may hold on one server process. */
   maxSocketsPerUser: number;
   /** Sockets are pinged this often; one that misses a whole interval is cut off. */
@@ -82,14 +89,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     masterKey: e.SIGNET_MASTER_KEY,
-    demo: e.SIGNET_DEMO === '1',
+    demo: e.SIGNET_DEMO === '1' || (e.SIGNET_DEMO === 'auto' && isLoopbackHost(e.HOST)),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY === '1',
     loginRatePerMinute: e.LOGIN_RATE_PER_MINUTE,
     messageRatePerSecond: e.MESSAGE_RATE_PER_SECOND,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     socketHeartbeatSeconds: e.SOCKET_HEARTBEAT_SECONDS,
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
 function redactedValue(key: string, value: unknown): string {

@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_cursor: 400,
   invalid_flow: 400,
+  invalid_email: 400,
+  not_a_demo_customer: 400,
   not_authenticated: 401,
   invalid_token: 401,
   invalid_session: 401,
@@ -19,6 +21,7 @@ export const ERROR_STATUS = {
   email_taken: 409,
   merge_conflict: 409,
   too_many_keys: 409,
+  collection_not_empty: 409,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -35,6 +38,8 @@ export type ErrorDetails = {
   field?: string;
   step?: number;
   problems?: string[];
+  /** Seconds until a refused request may be retried; also the Retry-After header. */
+  retryAfter?: number;
 };
 
 export class AppError extends Error {

@@ -10,7 +10,10 @@ export type Runtime = AppContext & { close(): Promise<void> };
 
 /** Storage (migrated), master key and bus: everything routes need, in that order. */
 export async function startRuntime(config: Config, storageOptions?: StorageOptions): Promise<Runtime> {
-  const storage = openStorage(storageOptions ?? storageOptionsFor(config.databaseUrl, config.dataDir));
+  const options = storageOptions ?? storageOptionsFor(config.databaseUrl, config.dataDir);
+  const storage = openStorage(
+    options.dialect === 'sqlite' ? { synchronous: config.sqliteSynchronous, ...options } : options,
+  );
   try {
     await migrateToLatest(storage.db);
   } catch (error) {

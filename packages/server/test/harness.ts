@@ -52,6 +52,8 @@ export async function startTestServer(
     LOG_LEVEL: 'info',
     LOGIN_RATE_PER_MINUTE: '0',
     SIGNET_MASTER_KEY: randomBytes(32).toString('hex'),
+    // The demo would be on by default (loopback); suites about it turn it on.
+    SIGNET_DEMO: '0',
     ...env,
   });
   let storage: StorageOptions = { dialect: 'sqlite', file: join(dataDir, 'signet.db') };

@@ -170,14 +170,21 @@ function Thread(props: {
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
   }, [messages.length]);
 
+  const sending = useRef(false);
   const reply = async (event: Event) => {
     event.preventDefault();
-    if (!draft.trim()) return;
-    const message = await api<Message>('POST', `/v1/conversations/${conversation.id}/messages`, {
-      text: draft.trim(),
-    });
-    setMessages((all) => (all.some((m) => m.id === message.id) ? all : [...all, message]));
-    setDraft('');
+    // A held-down Enter must not send the same draft twice.
+    if (!draft.trim() || sending.current) return;
+    sending.current = true;
+    try {
+      const message = await api<Message>('POST', `/v1/conversations/${conversation.id}/messages`, {
+        text: draft.trim(),
+      });
+      setMessages((all) => (all.some((m) => m.id === message.id) ? all : [...all, message]));
+      setDraft('');
+    } finally {
+      sending.current = false;
+    }
   };
   const patch = async (body: Record<string, unknown>) => {
     await api('PATCH', `/v1/conversations/${conversation.id}`, body);
@@ -241,6 +248,12 @@ function Thread(props: {
             onInput={(e) => {
               setDraft((e.target as HTMLTextAreaElement).value);
               props.live.send({ type: 'typing', conversationId: conversation.id });
+            }}
+            onKeyDown={(e) => {
+              // Enter sends; Shift+Enter is a new line; Enter that confirms an IME composition is neither.
+              if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
+              e.preventDefault();
+              (e.currentTarget as HTMLTextAreaElement).form?.requestSubmit();
             }}
           />
           <button type="submit" disabled={!draft.trim()}>

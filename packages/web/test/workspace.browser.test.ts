@@ -100,6 +100,33 @@ describe.skipIf(!hasChromium)('the agent workspace in Chromium', () => {
     await page.screenshot({ path: await artifact('inbox.png') });
   });
 
+  it('the reply box sends on Enter; Shift+Enter starts a new line', async () => {
+    const page = await signIn('agent@shop.example');
+    const session = await endUser({ external_id: uniqueExternalId('enter'), name: 'Erin Enter' });
+    await sendAsUser(session.sessionToken, 'Can I change my address?');
+    await openConversationOf(page, 'Erin Enter');
+    const box = page.getByLabel('Reply');
+    await box.click();
+    await page.keyboard.type('Yes, two steps:');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('open Account, then Address.');
+    expect(await box.inputValue()).toBe('Yes, two steps:\nopen Account, then Address.');
+    const agentTexts = async () =>
+      (await server.request('GET', '/v1/client/conversations', { token: session.sessionToken }))
+        .json()
+        .data[0].messages.filter((m: { author: { type: string } }) => m.author.type === 'agent')
+        .map((m: { text: string }) => m.text);
+    expect(await agentTexts()).toEqual([]);
+    await page.keyboard.press('Enter');
+    await until(async () => (await agentTexts()).length === 1, 'the reply sent by Enter');
+    expect(await agentTexts()).toEqual(['Yes, two steps:\nopen Account, then Address.']);
+    await until(async () => (await box.inputValue()) === '', 'the box emptied');
+    // Enter on an empty box sends nothing.
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=thread-message]', { hasText: 'open Account' }).waitFor();
+    expect(await agentTexts()).toHaveLength(1);
+  });
+
   it('a user created through the API with an external id has no badge until their first JWT login', async () => {
     const externalId = uniqueExternalId('directory');
     const apiUser = (

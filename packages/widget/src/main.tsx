@@ -62,15 +62,14 @@ function handle([target, command, ...args]: Call): void {
           ((reason: string) => void)?,
         ];
         const getToken = () => new Promise<string>((resolve) => fetchToken(resolve));
-        void ready.then(() =>
-          client.login(getToken).then((outcome) => {
-            if (!outcome.ok) onError?.(outcome.reason);
-          }),
-        );
+        // At once, not after start: a login under way holds back sends, and spares an anonymous session.
+        void client.login(getToken).then((outcome) => {
+          if (!outcome.ok) onError?.(outcome.reason);
+        });
         return;
       }
       case 'logoutUser':
-        void ready.then(() => client.logout());
+        void client.logout();
         return;
       case 'open':
         toggle(true);
@@ -102,10 +101,6 @@ function handle([target, command, ...args]: Call): void {
   console.warn('[signet] unknown call', target, command);
 }
 
-const ready = client
-  .start()
-  .catch((error: unknown) => console.warn('[signet] could not reach the server', error));
-
 function attach(): void {
   document.body.appendChild(host);
   draw();
@@ -114,4 +109,6 @@ if (document.body) attach();
 else document.addEventListener('DOMContentLoaded', attach);
 
 window.Signet = (...args: Call) => handle(args);
+// Queued calls first: a `loginUser` among them makes start wait for that login.
 for (const call of earlier) handle(call);
+client.start().catch((error: unknown) => console.warn('[signet] could not reach the server', error));

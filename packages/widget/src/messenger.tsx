@@ -88,11 +88,34 @@ export function Messenger({
   useEffect(() => {
     if (view.open && state.unreadCount > 0) client.markRead();
   }, [view.open, state.unreadCount, client]);
-  // Keep the newest message in view without jumping when nothing new arrived.
   const items = itemsOf(state);
+  const seen = useRef({ first: '', last: '', fromBottom: 0 });
+  const loadingOlder = useRef(false);
+  // Near the top (or nothing to scroll yet): fetch the next older page.
+  const maybeLoadOlder = () => {
+    const element = log.current;
+    if (!element || loadingOlder.current || !client.state.hasOlder || element.scrollTop > 80) return;
+    loadingOlder.current = true;
+    void client.loadOlder().finally(() => {
+      loadingOlder.current = false;
+    });
+  };
+  const onScroll = () => {
+    const element = log.current;
+    if (!element) return;
+    seen.current.fromBottom = element.scrollHeight - element.scrollTop;
+    maybeLoadOlder();
+  };
+  // Keep the newest message in view; when older ones arrive above, keep what was on screen in place.
   useLayoutEffect(() => {
     const element = log.current;
-    if (element) element.scrollTop = element.scrollHeight;
+    if (!element) return;
+    const first = items[0]?.key ?? '';
+    const last = items.at(-1)?.key ?? '';
+    const prepended = seen.current.first !== '' && first !== seen.current.first && last === seen.current.last;
+    element.scrollTop = prepended ? element.scrollHeight - seen.current.fromBottom : element.scrollHeight;
+    seen.current = { first, last, fromBottom: element.scrollHeight - element.scrollTop };
+    maybeLoadOlder();
   }, [items.length, view.open]);
 
   if (!view.visible) return null;
@@ -140,7 +163,7 @@ export function Messenger({
               {state.connection === 'connecting' ? strings.connecting : strings.offline}
             </div>
           )}
-          <div class="log" ref={log} role="log" aria-live="polite" data-testid="log">
+          <div class="log" ref={log} role="log" aria-live="polite" data-testid="log" onScroll={onScroll}>
             {items.length === 0 && <p class="empty">{strings.empty}</p>}
             {items.map((item) => {
               const day = dayLabel(item.createdAt, strings);

@@ -67,6 +67,8 @@ export async function authenticateAgentSession(
   };
 }
 
+/** The session's cookie stops working, and the sockets it opened close on every node. */
 export async function signOutAgent(ctx: AppContext, sessionId: string): Promise<void> {
   await revokeAgentSession(ctx.storage.db, sessionId, ctx.now());
+  await ctx.bus.publish({ type: 'agent_access.ended', principalIds: [], agentSessionIds: [sessionId] });
 }

@@ -11,10 +11,8 @@ import {
 } from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { requireStaff } from '../http/access.ts';
 import { clearAgentCookie, setAgentCookie } from '../http/cookies.ts';
-import { RateLimiter } from '../http/rate-limit.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { AGENT_SESSION_TTL_MS, signInAgent, signOutAgent } from './agent-sessions.ts';
@@ -25,14 +23,13 @@ import { createAgent, listAgentViews } from './create-agent.ts';
 export async function agentRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
   const staff = requireStaff(ctx);
   const admin = requireStaff(ctx, 'admin');
-  const signInLimiter = new RateLimiter(20, 60_000);
   const tags = ['agents'];
 
   app.post(
     '/v1/agent/login',
     { schema: { tags, body: AgentLoginBody, response: responses({ 200: Me }) } },
     async (request, reply) => {
-      if (!signInLimiter.take(request.ip)) throw new AppError('rate_limited', 'too many sign-in attempts');
+      await app.rateLimits.agentSignIn.take(request.ip, 'too many sign-in attempts');
       const signedIn = await signInAgent(ctx, request.body.email, request.body.password);
       setAgentCookie(request, reply, signedIn.token, AGENT_SESSION_TTL_MS);
       return { agent: signedIn.agent, csrfToken: signedIn.csrfToken };

@@ -60,4 +60,6 @@ export async function deleteApiToken(ctx: AppContext, id: string): Promise<void>
   if (!isId(id) || !(await revokeApiToken(ctx.storage.db, id, ctx.now()))) {
     throw new AppError('not_found', 'no such API token');
   }
+  // Sockets opened with it end too, on every node.
+  await ctx.bus.publish({ type: 'agent_access.ended', principalIds: [id], agentSessionIds: [] });
 }

@@ -10,6 +10,13 @@ const CHECKPOINT_EVERY_MS = 200;
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * `full` (the default) syncs the WAL at every commit, so an acknowledged message
+ * survives a power cut, not only a crash; `normal` (SQLITE_SYNCHRONOUS=normal) syncs at
+ * checkpoints only: faster, and a power cut may lose the last commits.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+
 export type Storage = {
   db: Kysely<Database>;
   dialect: Dialect;
@@ -22,7 +29,7 @@ export type Storage = {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export type StorageOptions =
-  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'sqlite'; file: string; synchronous?: SqliteSynchronous }
   | { dialect: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 export function storageOptionsFor(databaseUrl: string | undefined, dataDir: string): StorageOptions {
@@ -35,7 +42,7 @@ export function openStorage(options: StorageOptions): Storage {
   if (options.dialect === 'sqlite') {
     const sqlite = new SqliteDatabase(options.file);
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     // Checkpoints run on a worker thread (checkpointer.ts), never inside a commit here;

@@ -4,6 +4,7 @@ import * as messaging from './migrations/002-messaging.ts';
 import * as agentSessions from './migrations/003-agent-sessions.ts';
 import * as bot from './migrations/004-bot.ts';
 import * as sessions from './migrations/005-sessions.ts';
+import * as help from './migrations/006-help.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here rather than read from disk, so bundling and tsx agree. */
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-agent-sessions': agentSessions,
   '004-bot': bot,
   '005-sessions': sessions,
+  '006-help': help,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -186,6 +186,53 @@ export interface ConversationReadRow {
   updated_at: number;
 }
 
+export interface HelpCollectionRow {
+  id: string;
+  title: string;
+  description: string;
+  position: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HelpArticleRow {
+  seq: Generated<number>;
+  id: string;
+  collection_id: string;
+  title: string;
+  /** Markdown as written. */
+  body: string;
+  /** The body as plain text: what search indexes and snippets quote. */
+  body_text: string;
+  status: 'draft' | 'published';
+  audience_type: 'everyone' | 'signed_in' | 'segment';
+  /** JSON arrays of tags; the same tags are rows in help_article_tags for filtering. */
+  tags_all: string;
+  tags_any: string;
+  created_at: number;
+  updated_at: number;
+  published_at: number | null;
+}
+
+export interface HelpArticleTagRow {
+  article_id: string;
+  kind: 'all' | 'any';
+  tag: string;
+}
+
+export interface HelpPassRow {
+  id: string;
+  ticket_hash: string;
+  cookie_hash: string | null;
+  session_id: string;
+  /** The client session token, sealed with the master key. */
+  session_sealed: string;
+  article_id: string | null;
+  created_at: number;
+  ticket_expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   signing_keys: SigningKeyRow;
   users: UserRow;
@@ -202,4 +249,8 @@ export interface Database {
   events: EventRow;
   conversation_reads: ConversationReadRow;
   merges: MergeRow;
+  help_collections: HelpCollectionRow;
+  help_articles: HelpArticleRow;
+  help_article_tags: HelpArticleTagRow;
+  help_passes: HelpPassRow;
 }

@@ -1,10 +1,19 @@
+import { DEMO_CUSTOMERS } from './demo-customers.ts';
+
 /**
  * A shop page as an integrator would write it: the two-line snippet, a login form that
  * stands in for the shop's own login, and `loginUser` fetching a token from the shop's
  * backend (here `/demo/token`). Everything the widget does, it does through the public
  * host-page API.
  */
-export const DEMO_PAGE = `<!doctype html>
+export function demoPage(): string {
+  const options = DEMO_CUSTOMERS.map(
+    (c) => `<option value="${c.externalId}">${c.name} (${c.tags.join(', ') || 'no tags'})</option>`,
+  ).join('');
+  const customers = JSON.stringify(
+    DEMO_CUSTOMERS.map(({ externalId, name, email }) => ({ externalId, name, email })),
+  );
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -37,7 +46,8 @@ export const DEMO_PAGE = `<!doctype html>
   <aside>
     <form id="login-form">
       <strong>Shop login</strong>
-      <label>Customer id <input id="external-id" value="cust-1001" required></label>
+      <label>Customer <input id="external-id" list="demo-customers" value="demo-ada" required></label>
+      <datalist id="demo-customers">${options}</datalist>
       <label>Name <input id="name" value="Ada Lovelace"></label>
       <label>Email (verified by the shop) <input id="email" value="ada@example.com"></label>
       <label>Token lifetime
@@ -49,7 +59,8 @@ export const DEMO_PAGE = `<!doctype html>
     </form>
   </aside>
   <section>
-    <p class="note">A demo shop with the Signet messenger. Chat as a guest, then log in:
+    <p class="note">A demo shop with the Signet messenger. Chat as a guest, then log in as one
+      of the shop's demo customers:
       the shop's backend signs a token for you, the messenger hands it to Signet, and the
       conversation you started stays yours, now with your name on it.</p>
     <div class="products">
@@ -62,6 +73,13 @@ export const DEMO_PAGE = `<!doctype html>
 </main>
 <script>
   window.__tokenRequests = 0;
+  const demoCustomers = ${customers};
+  document.getElementById('external-id').addEventListener('change', function (event) {
+    const picked = demoCustomers.find(function (c) { return c.externalId === event.target.value; });
+    if (!picked) return;
+    document.getElementById('name').value = picked.name;
+    document.getElementById('email').value = picked.email;
+  });
   const stored = () => JSON.parse(localStorage.getItem('acme:customer') || 'null');
   function loginWidget(customer) {
     document.getElementById('who').textContent = 'Logged in as ' + (customer.name || customer.externalId);
@@ -69,7 +87,10 @@ export const DEMO_PAGE = `<!doctype html>
       window.__tokenRequests++;
       fetch('/demo/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(customer) })
         .then(function (r) { return r.json(); })
-        .then(function (body) { callback(body.jwt); });
+        .then(function (body) {
+          if (body.jwt) callback(body.jwt);
+          else document.getElementById('login-error').textContent = body.error ? body.error.message : 'login failed';
+        });
     }, function (reason) {
       document.getElementById('login-error').textContent = 'Messenger login failed: ' + reason;
     });
@@ -98,3 +119,4 @@ export const DEMO_PAGE = `<!doctype html>
 </body>
 </html>
 `;
+}

@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { DEMO_PAGE } from './demo-page.ts';
-import { signDemoToken } from './demo-token.ts';
+import { demoPage } from './demo-page.ts';
+import { ensureDemoKey, signDemoToken } from './demo-token.ts';
 
 const DemoTokenBody = Type.Object(
   {
@@ -15,10 +15,15 @@ const DemoTokenBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** `/demo`: a fake shop that embeds the widget, and its token endpoint. Only with SIGNET_DEMO=1. */
+/**
+ * `/demo`: a fake shop that embeds the widget, and its token endpoint for the shop's
+ * own customers. Registered only when config.demo is on (loopback, or SIGNET_DEMO=1).
+ */
 export async function demoRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
+  await ensureDemoKey(ctx);
+  const page = demoPage();
   app.get('/demo', { schema: { hide: true } }, async (_request, reply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').send(DEMO_PAGE),
+    reply.header('content-type', 'text/html; charset=utf-8').send(page),
   );
   app.post(
     '/demo/token',

@@ -29,14 +29,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * too, and a mutation made with it must echo the session's CSRF token.
  */
 export function requireStaff(ctx: AppContext, role: 'admin' | 'agent' = 'agent'): preHandlerAsyncHookHandler {
-  return async (request) => {
+  const hook: preHandlerAsyncHookHandler = async (request) => {
     const principal = await identifyStaff(ctx, request);
     if (!principal) throw new AppError('not_authenticated', 'an API token or agent session is required');
     if (role === 'admin' && principal.role !== 'admin')
       throw new AppError('forbidden', 'this needs an admin');
     request.principal = principal;
   };
+  // Runs before the body is parsed (authenticate-first.ts): no credentials, 401, whatever the body.
+  return Object.assign(hook, { [AUTHENTICATES]: true });
 }
+
+/** Marks a route hook that authenticates; such hooks run first (authenticate-first.ts). */
+export const AUTHENTICATES = Symbol('authenticates');
 
 async function identifyStaff(ctx: AppContext, request: FastifyRequest): Promise<Principal | undefined> {
   const token = bearerToken(request);

@@ -8,7 +8,12 @@ export function readCookie(
 ): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined; // not percent-decodable: no credential, so a 401
+    }
   }
   return undefined;
 }

@@ -24,6 +24,8 @@ const BY_STATUS: Record<number, ErrorCode> = {
 export function registerErrorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
+      if (error.details.retryAfter !== undefined)
+        reply.header('retry-after', String(error.details.retryAfter));
       return reply
         .status(error.status)
         .send({ error: { code: error.code, message: error.message, ...error.details } });

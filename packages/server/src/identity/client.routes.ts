@@ -11,11 +11,11 @@ import { botHearsLogin } from '../bot/after-send.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { bearerToken } from '../http/access.ts';
-import { RateLimiter } from '../http/rate-limit.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { createAnonymousSession, endClientSession, requireLiveSession } from './client-sessions.ts';
 import { loginWithToken } from './login.ts';
+import { recordRefusedLogin } from './refused-login.ts';
 import { submitDetails } from './submit-details.ts';
 import { userView } from './user-view.ts';
 import { listIdentities } from './users.repository.ts';
@@ -28,7 +28,6 @@ const LOGIN_BODY_LIMIT = 2 * 1024 * 1024;
 
 export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
   const tags = ['client'];
-  const loginLimiter = new RateLimiter(ctx.config.loginRatePerMinute, 60_000);
 
   app.post(
     '/v1/client/sessions',
@@ -45,16 +44,35 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
     '/v1/client/login',
     {
       bodyLimit: LOGIN_BODY_LIMIT,
+      // IDENTITY.md §5: a body without a string `jwt` is a logged `malformed` attempt, not a bare 400.
+      attachValidation: true,
+      errorHandler: async (error, request) => {
+        if (!isUnreadableBody(error)) throw error;
+        await recordRefusedLogin(ctx, 'malformed', {
+          ip: request.ip,
+          userAgent: request.headers['user-agent'],
+        });
+        throw malformedLogin();
+      },
       schema: { tags, body: LoginBody, response: responses({ 200: LoginResponse }) },
     },
     async (request) => {
-      if (!loginLimiter.take(request.ip))
-        throw new AppError('rate_limited', 'too many login attempts; slow down');
+      const client = { ip: request.ip, userAgent: request.headers['user-agent'] };
+      try {
+        await app.rateLimits.login.take(request.ip, 'too many login attempts; slow down');
+      } catch (error) {
+        if (error instanceof AppError) await recordRefusedLogin(ctx, 'rate_limited', client);
+        throw error;
+      }
+      const jwt = (request.body as { jwt?: unknown } | null)?.jwt;
+      if (request.validationError || typeof jwt !== 'string') {
+        await recordRefusedLogin(ctx, 'malformed', client);
+        throw malformedLogin();
+      }
       const result = await loginWithToken(ctx, {
-        jwt: request.body.jwt,
+        jwt,
         sessionToken: bearerToken(request),
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
+        ...client,
       });
       await botHearsLogin(ctx, request.log, result.user.id);
       return result;
@@ -92,5 +110,20 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
       await endClientSession(ctx, bearerToken(request));
       return reply.status(204).send(null);
     },
+  );
+}
+
+const malformedLogin = () =>
+  new AppError('invalid_token', 'the body needs a string `jwt`', { reason: 'malformed' });
+
+/**
+ * A login body that could not be read as JSON text, or holds text storage cannot (a NUL
+ * byte, invalid UTF-8). Not one too large: that stays a 413.
+ */
+function isUnreadableBody(error: { code?: string }): boolean {
+  return (
+    (error instanceof AppError && (error.code === 'bad_request' || error.code === 'validation_failed')) ||
+    error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
   );
 }

@@ -1,37 +1,65 @@
-import { ClientHistory, Message, ReadBody, SendMessageBody } from '@signet/protocol';
+import {
+  ClientHistory,
+  ClientMessagesPage,
+  ClientPageQuery,
+  ConversationParams,
+  Message,
+  ReadBody,
+  SendMessageBody,
+} from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { botHearsMessage } from '../bot/after-send.ts';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { bearerToken } from '../http/access.ts';
-import type { RateLimiter } from '../http/rate-limit.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { requireLiveSession } from '../identity/client-sessions.ts';
-import { clientHistory } from './client-history.ts';
+import { type LiveClientSession, requireLiveSession } from '../identity/client-sessions.ts';
+import { clientHistory, clientMessages } from './client-history.ts';
 import { markRead } from './mark-read.ts';
 import { sendUserMessage } from './send-user-message.ts';
 
 /** The messenger's messaging API: a session only ever sees its own user's conversations. */
-export async function clientMessagingRoutes(
-  app: App,
-  { ctx, messageLimiter }: { ctx: AppContext; messageLimiter: RateLimiter },
-): Promise<void> {
+export async function clientMessagingRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
   const tags = ['client'];
+  // Authentication before validation (API.md "Hostile input"): no session, no word about the query.
+  const sessions = new WeakMap<FastifyRequest, LiveClientSession>();
+  const authenticate = async (request: FastifyRequest) => {
+    sessions.set(request, await requireLiveSession(ctx, bearerToken(request)));
+  };
+  const sessionOf = (request: FastifyRequest) => sessions.get(request)!;
 
   app.get(
     '/v1/client/conversations',
-    { schema: { tags, response: responses({ 200: ClientHistory }) } },
-    async (request) => clientHistory(ctx, await requireLiveSession(ctx, bearerToken(request))),
+    {
+      preValidation: authenticate,
+      schema: { tags, querystring: ClientPageQuery, response: responses({ 200: ClientHistory }) },
+    },
+    async (request) => clientHistory(ctx, sessionOf(request), request.query),
+  );
+
+  app.get(
+    '/v1/client/conversations/:id/messages',
+    {
+      preValidation: authenticate,
+      schema: {
+        tags,
+        params: ConversationParams,
+        querystring: ClientPageQuery,
+        response: responses({ 200: ClientMessagesPage }),
+      },
+    },
+    async (request) => clientMessages(ctx, sessionOf(request), request.params.id, request.query),
   );
 
   app.post(
     '/v1/client/messages',
     { schema: { tags, body: SendMessageBody, response: responses({ 200: Message, 201: Message }) } },
     async (request, reply) => {
-      const live = await requireLiveSession(ctx, bearerToken(request));
-      if (!messageLimiter.take(live.session.id))
-        throw new AppError('rate_limited', 'too many messages; slow down');
+      // Authenticated before the body was read (http/authenticate-first.ts).
+      const live = request.clientSession ?? (await requireLiveSession(ctx, bearerToken(request)));
+      // One bucket per session across HTTP and WebSocket sends.
+      await app.rateLimits.messages.take(live.session.id, 'too many messages; slow down');
       const sent = await sendUserMessage(ctx, live, request.body);
       await botHearsMessage(ctx, request.log, sent);
       return reply.status(sent.created ? 201 : 200).send(sent.message);

@@ -17,7 +17,10 @@ export class Connection {
   sessionId: string | undefined;
   /** The session token, kept to re-check the session on every send; never logged. */
   sessionToken: string | undefined;
-  agent: { id: string; name: string } | undefined;
+  /** An agent socket's principal: an agent account or an API token, by id. */
+  agent: { id: string; name: string; role: 'admin' | 'agent' } | undefined;
+  /** The agent app's cookie session this socket rode on; its sign-out closes the socket. */
+  agentSessionId: string | undefined;
   expiryTimer: NodeJS.Timeout | undefined;
   #intake: Promise<unknown> = Promise.resolve();
 

@@ -15,7 +15,17 @@ export type BusEvent =
   /** Ephemeral, never stored: goes to the user's devices and the inbox. */
   | { type: 'typing'; userId: string; conversationId: string; author: TypingAuthor }
   | { type: 'session.ended'; sessionIds: string[]; reason: SessionEndReason }
-  | { type: 'user.merged'; fromUserId: string; intoUserId: string };
+  | { type: 'user.merged'; fromUserId: string; intoUserId: string }
+  /** Agent sockets end: their agent signed out, was deleted or changed role, or their API token was deleted. */
+  | AgentAccessEnded;
+
+export type AgentAccessEnded = {
+  type: 'agent_access.ended';
+  /** Agent ids or API-token ids: every socket of theirs ends. */
+  principalIds: string[];
+  /** Agent-app cookie sessions: the sockets that rode on them end. */
+  agentSessionIds: string[];
+};
 
 export type { SessionEndReason };
 

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.ts';
 import { type LiveClientSession, noteSessionUse } from '../identity/client-sessions.ts';
 import { type Audience, latestEventId, listEventsAfter } from '../messaging/events.repository.ts';
 import type { Connection } from './connection.ts';
-import type { BusEvent, SessionEndReason } from './event-bus.ts';
+import type { AgentAccessEnded, BusEvent, SessionEndReason } from './event-bus.ts';
 
 const REPLAY_LIMIT = 1000;
 const REAUTH_AHEAD_MS = 120_000;
@@ -137,7 +137,11 @@ export class Gateway {
           add(this.#byUser, event.intoUserId, conn);
         }
         this.#schedule(event.intoUserId);
+        return;
       }
+      case 'agent_access.ended':
+        this.#endAgentSockets(event);
+        return;
     }
   }
 
@@ -213,6 +217,18 @@ export class Gateway {
   #endOne(conn: Connection, reason: SessionEndReason): void {
     conn.send({ type: 'session.ended', reason });
     conn.close(CLOSE.sessionEnded, 'session ended');
+  }
+
+  /** API.md "Hostile input": an agent socket ends with the access it was opened with, on every node. */
+  #endAgentSockets(event: AgentAccessEnded): void {
+    for (const conn of this.#agents) {
+      const ended =
+        (conn.agent && event.principalIds.includes(conn.agent.id)) ||
+        (conn.agentSessionId !== undefined && event.agentSessionIds.includes(conn.agentSessionId));
+      if (!ended) continue;
+      this.#agents.delete(conn);
+      conn.close(CLOSE.unauthorized, 'signed out, or access revoked');
+    }
   }
 
   #beat(): void {

@@ -1,5 +1,5 @@
 import { AuthFrame, CLOSE, type ClientFrame, ClientFrame as ClientFrameSchema } from '@signet/protocol';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Ajv } from 'ajv';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { RawData } from 'ws';
 import { authenticateAgentSession } from '../agents/agent-sessions.ts';
@@ -9,8 +9,10 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { AGENT_COOKIE, readCookie } from '../http/cookies.ts';
 import { isOriginAllowed } from '../http/cors.ts';
-import type { RateLimiter } from '../http/rate-limit.ts';
+import { isSameOrigin } from '../http/own-origin.ts';
+import type { TokenBucket } from '../http/rate-limits.ts';
 import type { App } from '../http/types.ts';
+import { findUncleanText } from '../http/validation.ts';
 import { findLiveSession, SESSION_TOKEN_PREFIX } from '../identity/client-sessions.ts';
 import { findConversation } from '../messaging/conversations.repository.ts';
 import { markRead } from '../messaging/mark-read.ts';
@@ -20,17 +22,20 @@ import { Connection } from './connection.ts';
 import type { Gateway } from './gateway.ts';
 
 const AUTH_TIMEOUT_MS = 10_000;
-const frameCheck = TypeCompiler.Compile(ClientFrameSchema);
-const authCheck = TypeCompiler.Compile(AuthFrame);
+// Ajv, as for HTTP bodies: string lengths count code points (API.md), not UTF-16 units.
+const ajv = new Ajv({ allErrors: false, strict: false });
+const frameCheck = ajv.compile<ClientFrame>(ClientFrameSchema);
+const authCheck = ajv.compile<AuthFrame>(AuthFrame);
 
-type Options = { ctx: AppContext; gateway: Gateway; messageLimiter: RateLimiter };
+type Options = { ctx: AppContext; gateway: Gateway };
 
 /**
  * `/v1/client/ws` (the messenger) and `/v1/ws` (agents). The first frame authenticates
  * (or the session token rides in `Sec-WebSocket-Protocol`); a bad frame afterwards is
  * answered with an `error` frame and the socket stays open.
  */
-export async function socketRoutes(app: App, { ctx, gateway, messageLimiter }: Options): Promise<void> {
+export async function socketRoutes(app: App, { ctx, gateway }: Options): Promise<void> {
+  const messageLimiter = app.rateLimits.messages;
   app.get(
     '/v1/client/ws',
     {
@@ -62,20 +67,30 @@ export async function socketRoutes(app: App, { ctx, gateway, messageLimiter }: O
     },
   );
 
-  app.get('/v1/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
+  const agentSocket = {
+    websocket: true,
+    schema: { hide: true },
+    // API.md "Hostile input": a page elsewhere must not ride on the agent's cookie
+    // (cross-site WebSocket hijacking). API-token sockets are not browsers: no Origin needed.
+    preValidation: async (request: FastifyRequest) => {
+      if (readCookie(request, AGENT_COOKIE) !== undefined && !isSameOrigin(request))
+        throw new AppError('forbidden', "the agent app's socket opens only from the app's own origin");
+    },
+  } as const;
+  app.get('/v1/ws', agentSocket, (socket, request) => {
     const conn = new Connection(socket, 'agent');
     const cookie = readCookie(request, AGENT_COOKIE);
     handleSocket(
       conn,
       async (frame) => {
         // The agent app rides on its cookie (same origin); integrations send an API token.
+        const session = !frame?.apiToken && cookie ? await authenticateAgentSession(ctx, cookie) : undefined;
         const principal = frame?.apiToken
           ? await authenticateApiToken(ctx, frame.apiToken)
-          : cookie
-            ? (await authenticateAgentSession(ctx, cookie))?.principal
-            : undefined;
+          : session?.principal;
         if (!principal) return false;
-        conn.agent = { id: principal.id, name: principal.name };
+        conn.agent = { id: principal.id, name: principal.name, role: principal.role };
+        conn.agentSessionId = session?.sessionId;
         await gateway.attachAgent(conn, frame?.since);
         return true;
       },
@@ -119,13 +134,13 @@ function handleSocket(
   conn.ws.on('message', (data: RawData, isBinary: boolean) => {
     const frame = isBinary ? undefined : parse(data);
     if (state === 'waiting') {
-      if (frame && authCheck.Check(frame)) void runAuth(frame);
+      if (authCheck(frame) && !findUncleanText(frame)) void runAuth(frame);
       else conn.close(CLOSE.unauthorized, 'the first frame must be auth');
       return;
     }
     if (state === 'authenticating') return;
-    if (!frame || !frameCheck.Check(frame)) {
-      conn.send({ type: 'error', code: 'bad_frame', message: 'not a frame this endpoint understands' });
+    if (!frameCheck(frame) || findUncleanText(frame)) {
+      conn.send({ type: 'error', ...refusal(frame) });
       return;
     }
     if (frame.type === 'auth') {
@@ -145,7 +160,7 @@ async function onClientFrame(
   log: FastifyBaseLogger,
   conn: Connection,
   frame: ClientFrame,
-  limiter: RateLimiter,
+  limiter: TokenBucket,
 ): Promise<void> {
   if (frame.type === 'ping') return conn.send({ type: 'pong' });
   // Re-read the session on every action: a logout or key deletion on another node counts at once.
@@ -153,7 +168,7 @@ async function onClientFrame(
   if (!live) throw new AppError('invalid_session', 'the session has ended');
   switch (frame.type) {
     case 'message.send': {
-      if (!limiter.take(live.session.id)) throw new AppError('rate_limited', 'too many messages; slow down');
+      await limiter.take(live.session.id, 'too many messages; slow down');
       const sent = await sendUserMessage(ctx, live, frame);
       await botHearsMessage(ctx, log, sent);
       return conn.send({
@@ -209,6 +224,18 @@ async function onAgentFrame(ctx: AppContext, conn: Connection, frame: ClientFram
       await markRead(ctx, { type: 'agent', id: agent.id }, frame.conversationId, frame.messageId);
       return;
   }
+}
+
+/**
+ * What a refused frame is told. A `message.send` is named by its clientMessageId, so the
+ * sender knows which message was not stored (API.md "Hostile input").
+ */
+function refusal(frame: unknown): { code: string; message: string; clientMessageId?: string } {
+  const sent = frame as { type?: unknown; clientMessageId?: unknown } | undefined;
+  const id = sent?.type === 'message.send' ? sent.clientMessageId : undefined;
+  if (typeof id === 'string' && id.length <= 100 && !findUncleanText(id))
+    return { code: 'validation_failed', message: 'not a message this endpoint accepts', clientMessageId: id };
+  return { code: 'bad_frame', message: 'not a frame this endpoint understands' };
 }
 
 function parse(data: RawData): unknown {

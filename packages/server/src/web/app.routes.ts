@@ -20,10 +20,7 @@ export async function webAppRoutes(app: App, _options: { ctx: AppContext }): Pro
     const html = await readFile(resolve(WEB_DIST, 'index.html')).catch(() => undefined);
     if (!html) throw new AppError('unavailable', 'the agent app is not built; run `npm run build`');
     reply.header('cache-control', 'no-cache');
-    reply.header(
-      'content-security-policy',
-      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
-    );
+    // Its Content-Security-Policy and the other security headers: http/security-headers.ts.
     return reply.type('text/html; charset=utf-8').send(html);
   });
   app.get<{ Params: { file: string } }>(

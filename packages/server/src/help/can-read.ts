@@ -1,0 +1,54 @@
+/**
+ * HELP.md "One rule, everywhere": who may read an article. Every surface asks this
+ * function (pages, the client API, the bot, the agents' access check); search and
+ * lists apply the same rule inside their SQL (`readableBy` in articles.repository.ts),
+ * and a property test holds the two to the same answers.
+ */
+
+/** A client session (anonymous, or authenticated now: IDENTITY.md §7), or nobody. */
+export type Viewer =
+  | { kind: 'nobody' }
+  | { kind: 'session'; sessionId: string; userId: string; signedIn: boolean; tags: readonly string[] };
+
+export const NOBODY: Viewer = { kind: 'nobody' };
+
+export type ArticleAccess = {
+  status: 'draft' | 'published';
+  audience:
+    | { type: 'everyone' }
+    | { type: 'signed_in' }
+    | { type: 'segment'; tagsAll: string[]; tagsAny: string[] };
+};
+
+export type AccessDecision = { canRead: boolean; reason: string };
+
+export function accessDecision(viewer: Viewer, article: ArticleAccess): AccessDecision {
+  if (article.status !== 'published') return { canRead: false, reason: 'not published' };
+  const { audience } = article;
+  if (audience.type === 'everyone') return { canRead: true, reason: 'for everyone' };
+  // An anonymous session reads `everyone` articles only, whatever tags its user has.
+  if (viewer.kind === 'nobody' || !viewer.signedIn) return { canRead: false, reason: 'not signed in now' };
+  if (audience.type === 'signed_in') return { canRead: true, reason: 'signed in now' };
+  const has = new Set(viewer.tags);
+  const missing = audience.tagsAll.filter((t) => !has.has(t));
+  if (missing.length > 0) return { canRead: false, reason: `lacks tag ${missing.join(', ')}` };
+  if (audience.tagsAny.length > 0 && !audience.tagsAny.some((t) => has.has(t)))
+    return { canRead: false, reason: `has none of the tags ${audience.tagsAny.join(', ')}` };
+  return { canRead: true, reason: 'signed in now, with the tags' };
+}
+
+export function canRead(viewer: Viewer, article: ArticleAccess): boolean {
+  return accessDecision(viewer, article).canRead;
+}
+
+/** Tags as users.tags holds them (a JSON text array); anything else counts as none. */
+export function parseTags(value: unknown): string[] {
+  if (typeof value !== 'string')
+    return Array.isArray(value) ? value.filter((t) => typeof t === 'string') : [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === 'string') : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,50 @@
+import {
+  ArticleHits,
+  ClientArticleQuery,
+  HelpTicket,
+  HelpTicketBody,
+  RenderedArticle,
+} from '@signet/protocol';
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../context.ts';
+import { bearerToken } from '../http/access.ts';
+import { responses } from '../http/responses.ts';
+import type { App } from '../http/types.ts';
+import { issueHelpTicket } from './help-pass.ts';
+import { readArticle, renderedArticle, searchReadable } from './read-articles.ts';
+import { clientViewer } from './viewer.ts';
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+
+/** HELP.md "Client API": what the messenger reads, as the session it holds. */
+export async function helpClientRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
+  const tags = ['client'];
+
+  app.get(
+    '/v1/client/articles',
+    { schema: { tags, querystring: ClientArticleQuery, response: responses({ 200: ArticleHits }) } },
+    async (request) => {
+      const viewer = await clientViewer(ctx, bearerToken(request));
+      return {
+        data: await searchReadable(ctx, viewer, request.query.query, request.query.limit ?? 10),
+        nextCursor: null,
+      };
+    },
+  );
+  app.get(
+    '/v1/client/articles/:id',
+    { schema: { tags, params: IdParams, response: responses({ 200: RenderedArticle }) } },
+    async (request) => {
+      const viewer = await clientViewer(ctx, bearerToken(request));
+      return renderedArticle(await readArticle(ctx, viewer, request.params.id));
+    },
+  );
+  app.post(
+    '/v1/client/help-ticket',
+    { schema: { tags, body: HelpTicketBody, response: responses({ 200: HelpTicket }) } },
+    async (request) => {
+      const ticket = await issueHelpTicket(ctx, bearerToken(request), request.body.articleId);
+      return { url: `${request.protocol}://${request.host}/help/auth?ticket=${ticket}` };
+    },
+  );
+}

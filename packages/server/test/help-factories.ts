@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import type { TestServer } from './harness.ts';
+
+/** Help-center test data through the admin API, as the agent app would make it. */
+export async function createCollection(server: TestServer, title = 'Getting started'): Promise<string> {
+  const response = await server.request('POST', '/v1/collections', {
+    token: server.adminToken,
+    body: { title, description: `All about ${title}` },
+  });
+  if (response.statusCode !== 201) throw new Error(`collection: ${response.statusCode} ${response.body}`);
+  return response.json().id;
+}
+
+export async function createArticle(
+  server: TestServer,
+  body: Record<string, unknown> & { collectionId: string; title: string },
+): Promise<string> {
+  const response = await server.request('POST', '/v1/articles', {
+    token: server.adminToken,
+    body: { status: 'published', ...body },
+  });
+  if (response.statusCode !== 201) throw new Error(`article: ${response.statusCode} ${response.body}`);
+  return response.json().id;
+}
+
+/**
+ * A user's tags as the token's `tags` claim would leave them. The users.tags column
+ * arrives with the session migration; until then this adds it the same way.
+ */
+export async function setUserTags(server: TestServer, userId: string, tags: string[]): Promise<void> {
+  const db = server.runtime.storage.db;
+  const update = () => sql`update users set tags = ${JSON.stringify(tags)} where id = ${userId}`.execute(db);
+  try {
+    await update();
+  } catch {
+    await sql`alter table users add column tags text not null default '[]'`.execute(db);
+    await update();
+  }
+}
+
+/** Opens a help ticket for the session and spends it; returns the help cookie (name=value). */
+export async function helpCookie(
+  server: TestServer,
+  sessionToken: string,
+  articleId?: string,
+): Promise<string> {
+  const issued = await server.request('POST', '/v1/client/help-ticket', {
+    token: sessionToken,
+    body: articleId ? { articleId } : {},
+  });
+  if (issued.statusCode !== 200) throw new Error(`ticket: ${issued.statusCode} ${issued.body}`);
+  const url = new URL(issued.json().url);
+  const exchanged = await server.request('GET', url.pathname + url.search);
+  if (exchanged.statusCode !== 303) throw new Error(`exchange: ${exchanged.statusCode} ${exchanged.body}`);
+  return String(exchanged.headers['set-cookie']).split(';')[0]!;
+}
