@@ -31,7 +31,15 @@ export type Invariant =
  * has a minimal failing case in identity-model-findings.test.ts, which flips to failing
  * once the server is fixed, so an entry cannot outlive its gap.
  */
-export const KNOWN_GAPS: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([]);
+export const KNOWN_GAPS: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([
+  [
+    'end-reason-sticks',
+    'expiry is decided on read and never written down, so a key deletion or an erasure after a ' +
+      'session expired revokes it again with its own reason: the token that answered ' +
+      '401 session_expired (and whose socket got session.ended {reason:"expired"}) then answers ' +
+      '401 session_ended {reason:"key_deleted"|"erased"}. The device does the same either way.',
+  ],
+]);
 
 /**
  * Exploring: MODEL_TOLERATE=session-expiry,merge-ends-sessions treats those as known

@@ -8,7 +8,8 @@ import { burst, login, send } from './steps-login.ts';
 export async function runAction(run: Run, action: Action): Promise<void> {
   switch (action.kind) {
     case 'anonymous':
-      return anonymous(run, run.deviceSlot(action.device));
+      await anonymous(run, run.deviceSlot(action.device));
+      return;
     case 'login':
       return login(run, action);
     case 'apiCreate':
