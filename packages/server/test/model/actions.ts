@@ -26,6 +26,7 @@ export type Action =
   | { kind: 'deleteKey'; key: number }
   | { kind: 'logout'; device: number }
   | { kind: 'send'; device: number; retry: boolean }
+  | { kind: 'details'; device: number; email: number }
   | { kind: 'burst'; devices: number[]; withSessions: boolean; racingSends: boolean; email: EmailChoice }
   | { kind: 'tick'; by: Tick }
   | { kind: 'erase'; user: number };
@@ -90,6 +91,14 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteKey' as const), key: fc.nat({ max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('logout' as const), device }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), device, retry: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('details' as const),
+      device,
+      email: fc.nat({ max: EMAILS.length - 1 }),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({

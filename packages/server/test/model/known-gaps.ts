@@ -20,7 +20,7 @@ export type Invariant =
   | 'end-reason-sticks' // an ended session keeps the code of what ended it first (an expired one stays session_expired)
   | 'session-expiry' // §7: 401 session_expired once an authenticated or idle anonymous session's time is up
   | 'message-on-live-user' // §7: an acknowledged message is on a live user, readable by its sessions
-  | 'send-outcome' // API.md: a live session's send is 201 (200 for a repeat), an ended one's is 401
+  | 'send-outcome' // API.md: a live session's send (or typed details) succeeds, an ended one's is 401
   | 'tombstone-resolves' // §3.4: a merged user's id keeps answering with the survivor
   | 'burst-one-user'; // §3: concurrent logins for one new external id make one user
 

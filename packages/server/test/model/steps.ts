@@ -1,7 +1,14 @@
 import type { Action } from './actions.ts';
 import { TICKS } from './actions.ts';
 import { type ModelSession, normalizeEmail } from './model.ts';
-import { covered, describeResponse, errorCode, type Run } from './run.ts';
+import {
+  covered,
+  describeResponse,
+  endedExpectation,
+  errorCode,
+  type Run,
+  wrongCodeInvariant,
+} from './run.ts';
 import { burst, login, send } from './steps-login.ts';
 
 /** One generated action against the server and the model, checking the server's answer. */
@@ -22,6 +29,8 @@ export async function runAction(run: Run, action: Action): Promise<void> {
       return logout(run, action.device);
     case 'send':
       return send(run, action.device, action.retry);
+    case 'details':
+      return details(run, action.device, action.email);
     case 'burst':
       return burst(run, action);
     case 'tick':
@@ -160,6 +169,42 @@ async function logout(run: Run, index: number): Promise<void> {
       () => `logout of an ended session: ${describeResponse(response)}`,
     );
   }
+}
+
+/**
+ * §6 scenario 3: the visitor types an email into the bot's form. It is an unverified
+ * identity: it never matches, merges or moves anything (the email invariant checks
+ * that the verified holder stays who it was).
+ */
+async function details(run: Run, index: number, emailIndex: number): Promise<void> {
+  const slot = run.existingDevice(index);
+  const session = slot === undefined ? undefined : run.model.devices[slot];
+  if (!session || run.diverged.has(session)) return;
+  const email = run.emails()[emailIndex % run.emails().length]!;
+  const wasLive = session.state === 'live';
+  const response = await run.request('PATCH', '/v1/client/profile', {
+    token: session.token,
+    body: { email },
+  });
+  if (wasLive) {
+    covered(
+      `details typed (${run.model.holderOfEmail(email) ? 'someone holds it verified' : 'nobody holds it verified'})`,
+    );
+    run.expect(
+      'send-outcome',
+      response.statusCode === 200,
+      () => `details from a live session: ${describeResponse(response)}`,
+    );
+    session.lastUsed = run.clock.now();
+    return;
+  }
+  const { code, invariant } = endedExpectation(session);
+  run.expect(
+    response.statusCode === 401 ? wrongCodeInvariant(session, errorCode(response)) : invariant,
+    response.statusCode === 401 && errorCode(response) === code,
+    () =>
+      `details from a session ended by ${session.endedBy}: expected 401 ${code}, got ${describeResponse(response)}`,
+  );
 }
 
 async function erase(run: Run, index: number): Promise<void> {
