@@ -1,12 +1,5 @@
 import type { ModelSession } from './model.ts';
-import {
-  covered,
-  describeResponse,
-  endedExpectation,
-  errorCode,
-  type Run,
-  wrongCodeInvariant,
-} from './run.ts';
+import { covered, describeResponse, errorCode, type Run } from './run.ts';
 
 const sorted = (values: Iterable<string>) => [...values].sort().join(',');
 
@@ -117,14 +110,7 @@ async function checkSession(run: Run, session: ModelSession, unsure: boolean): P
     return;
   }
   if (session.state !== 'live') {
-    const { code, invariant } = endedExpectation(session);
-    run.expect(
-      response.statusCode === 401 ? wrongCodeInvariant(session, errorCode(response)) : invariant,
-      response.statusCode === 401 && errorCode(response) === code,
-      () =>
-        `session ended by ${session.endedBy} (user ${session.userId}) read: expected 401 ${code}, got ${describeResponse(response)}`,
-      diverge,
-    );
+    run.expectEnded(session, response, 'a read', diverge);
     return;
   }
   const user = run.model.resolve(session.userId);

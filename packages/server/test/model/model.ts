@@ -232,19 +232,18 @@ export function applyLogin(
   userId: string,
   previous: ModelSession | undefined,
 ): { target: ModelUser; mergedAnonymous: boolean } {
-  // Only a session live when the login began counts (§3.4: any other token is ignored).
-  const wasLive = previous?.state === 'live' ? previous : undefined;
+  // Only a session live when the login began counts (§3.4: any other token is ignored);
+  // it is replaced by the new one whatever happens to its user.
+  const previousUser = previous?.state === 'live' ? model.resolve(previous.userId) : undefined;
+  if (previous && previousUser) model.end(previous, 'replaced');
   const target = prediction.target === 'new' ? model.addUser(userId) : prediction.target;
   if (prediction.emailUserMerged) model.merge(prediction.emailUserMerged, target);
   target.externalId ??= claims.externalId;
   if (claims.email && claims.emailVerified && prediction.emailOutcome === 'attached')
     target.emails.add(normalizeEmail(claims.email));
   let mergedAnonymous = false;
-  if (wasLive) {
-    const previous = wasLive;
-    const deviceUser = model.resolve(previous.userId);
-    // The device's own session is replaced, whatever happens to its user.
-    model.end(previous, 'replaced');
+  if (previousUser) {
+    const deviceUser = model.resolve(previousUser.id);
     if (deviceUser.id !== target.id && !deviceUser.erased && model.isAnonymous(deviceUser)) {
       model.merge(deviceUser, target);
       mergedAnonymous = true;

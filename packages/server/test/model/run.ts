@@ -57,6 +57,24 @@ export class Run {
     return ok;
   }
 
+  /** An ended session's request must answer its 401 (code and first reason). */
+  expectEnded(
+    session: ModelSession,
+    response: LightMyRequestResponse,
+    what: string,
+    recover?: () => void,
+  ): void {
+    const { ok, invariant } = judgeEnded(session, response);
+    const { code } = endedExpectation(session);
+    this.expect(
+      invariant,
+      ok,
+      () =>
+        `${what} from a session ended by ${session.endedBy} (user ${session.userId}): expected 401 ${code} (${session.endedBy}), got ${describeResponse(response)}`,
+      recover,
+    );
+  }
+
   request(method: string, url: string, options: { token?: string; body?: unknown } = {}) {
     return this.server.request(method, url, options);
   }
@@ -148,9 +166,31 @@ export function endedExpectation(session: ModelSession): { code: string; invaria
   return endedBy(session.endedBy);
 }
 
-/** The invariant a wrong 401 code breaks: a later event's code means the first reason did not stick. */
-export function wrongCodeInvariant(session: ModelSession, code: string | undefined): Invariant {
-  return session.laterEnds.some((r) => endedBy(r).code === code) ? 'end-reason-sticks' : 'session-end-code';
+/** The 401 an ended session answered: `{error:{code, reason}}`. */
+export const endedAnswer = (response: LightMyRequestResponse) => {
+  const error = response.headers['content-type']?.toString().includes('json')
+    ? response.json()?.error
+    : undefined;
+  return { status: response.statusCode, code: error?.code, reason: error?.reason };
+};
+
+/**
+ * Whether an ended session answered as the model says (401, its code, the reason that
+ * ended it first), and if not, which invariant that breaks: a reason from a later
+ * event means the first one did not stick.
+ */
+export function judgeEnded(
+  session: ModelSession,
+  response: LightMyRequestResponse,
+): { ok: boolean; invariant: Invariant } {
+  const { code, invariant } = endedBy(session.endedBy);
+  const got = endedAnswer(response);
+  if (got.status !== 401) return { ok: false, invariant };
+  if (got.code === code && got.reason === session.endedBy) return { ok: true, invariant };
+  return {
+    ok: false,
+    invariant: session.laterEnds.includes(got.reason) ? 'end-reason-sticks' : 'session-end-code',
+  };
 }
 
 function endedBy(reason: string | null): { code: string; invariant: Invariant } {

@@ -1,14 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { Action } from './actions.ts';
 import { applyLogin, type LoginClaims, type ModelSession, predictLogin } from './model.ts';
-import {
-  covered,
-  describeResponse,
-  endedExpectation,
-  errorCode,
-  type Run,
-  wrongCodeInvariant,
-} from './run.ts';
+import { covered, describeResponse, errorCode, type Run } from './run.ts';
 
 /** The session a device would send along with a request, unless the model lost track of it. */
 const usable = (run: Run, session: ModelSession | undefined) =>
@@ -132,18 +125,18 @@ function recordSend(
 ): void {
   if (!wasLive) {
     covered(`send from an ended session (${session.endedBy})`);
-    const { code, invariant } = endedExpectation(session);
-    run.expect(
-      response.statusCode === 401 ? wrongCodeInvariant(session, errorCode(response)) : invariant,
-      response.statusCode === 401 && errorCode(response) === code,
-      () =>
-        `send from a session ended by ${session.endedBy}: expected 401 ${code}, got ${describeResponse(response)}`,
-    );
+    run.expectEnded(session, response, 'a send');
     return;
   }
   // A send racing the login that replaces its session may lose: 401 session_ended.
   if (racing) covered(`racing send: ${response.statusCode}`);
-  if (racing && response.statusCode === 401 && errorCode(response) === 'session_ended') return;
+  if (
+    racing &&
+    response.statusCode === 401 &&
+    errorCode(response) === 'session_ended' &&
+    response.json().error.reason === 'replaced'
+  )
+    return;
   const status = repeat ? 200 : 201;
   if (
     !run.expect(

@@ -1,14 +1,7 @@
 import type { Action } from './actions.ts';
 import { TICKS } from './actions.ts';
 import { type ModelSession, normalizeEmail } from './model.ts';
-import {
-  covered,
-  describeResponse,
-  endedExpectation,
-  errorCode,
-  type Run,
-  wrongCodeInvariant,
-} from './run.ts';
+import { covered, describeResponse, errorCode, type Run } from './run.ts';
 import { burst, login, send } from './steps-login.ts';
 
 /** One generated action against the server and the model, checking the server's answer. */
@@ -163,11 +156,7 @@ async function logout(run: Run, index: number): Promise<void> {
     );
     run.model.end(session, 'logout');
   } else {
-    run.expect(
-      'logout-ends-session',
-      response.statusCode === 401,
-      () => `logout of an ended session: ${describeResponse(response)}`,
-    );
+    run.expectEnded(session, response, 'a logout');
   }
 }
 
@@ -198,13 +187,7 @@ async function details(run: Run, index: number, emailIndex: number): Promise<voi
     session.lastUsed = run.clock.now();
     return;
   }
-  const { code, invariant } = endedExpectation(session);
-  run.expect(
-    response.statusCode === 401 ? wrongCodeInvariant(session, errorCode(response)) : invariant,
-    response.statusCode === 401 && errorCode(response) === code,
-    () =>
-      `details from a session ended by ${session.endedBy}: expected 401 ${code}, got ${describeResponse(response)}`,
-  );
+  run.expectEnded(session, response, 'typed details');
 }
 
 async function erase(run: Run, index: number): Promise<void> {
