@@ -5,6 +5,7 @@ import { type Action, actionsArb } from './model/actions.ts';
 import { checkInvariants } from './model/checks.ts';
 import { isKnownGap } from './model/known-gaps.ts';
 import { Clock, coverage, KnownGapHit, Run } from './model/run.ts';
+import { Sockets } from './model/sockets.ts';
 import { runAction } from './model/steps.ts';
 
 /**
@@ -21,12 +22,15 @@ const SEED = Number(process.env.MODEL_SEED ?? (process.env.MODEL_RUNS ? Date.now
 const PATH = process.env.MODEL_PATH;
 const RUNS = Number(process.env.MODEL_RUNS ?? 30);
 const MAX_ACTIONS = Number(process.env.MODEL_ACTIONS ?? 25);
+/** Every session also holds a client socket, told when its session ends (MODEL_SOCKETS=0: off). */
+const SOCKETS = process.env.MODEL_SOCKETS !== '0';
 /** Years the clock may run ahead before the server is replaced (dates stay printable). */
 const CLOCK_LIMIT_MS = 20 * 365 * 24 * 3600_000;
 
 describe.each(DATABASES)('identity model on %s', (kind) => {
   let server: TestServer;
   let clock: Clock;
+  let ws: string;
   const gapsHit = new Set<string>();
   const stats = { sequences: 0, steps: 0, cutShortByKnownGap: 0 };
 
@@ -35,6 +39,7 @@ describe.each(DATABASES)('identity model on %s', (kind) => {
     server = await startTestServer(kind);
     clock = new Clock();
     server.runtime.now = clock.now;
+    ws = (await server.listen()).ws;
   };
 
   beforeAll(freshServer);
@@ -43,6 +48,7 @@ describe.each(DATABASES)('identity model on %s', (kind) => {
   async function runSequence(actions: Action[]): Promise<void> {
     if (clock.offset > CLOCK_LIMIT_MS) await freshServer();
     const run = new Run(server, clock);
+    const sockets = SOCKETS ? new Sockets(ws) : undefined;
     const key = await server.createKey('model');
     run.model.keys.push({ ...key, live: true });
     try {
@@ -50,6 +56,8 @@ describe.each(DATABASES)('identity model on %s', (kind) => {
         run.step = i;
         await runAction(run, action);
         await checkInvariants(run);
+        await sockets?.check(run);
+        await sockets?.follow(run);
         stats.steps++;
       }
       stats.sequences++;
@@ -57,6 +65,7 @@ describe.each(DATABASES)('identity model on %s', (kind) => {
       if (!(error instanceof KnownGapHit)) throw error;
       stats.cutShortByKnownGap++;
     } finally {
+      sockets?.closeAll();
       for (const gap of run.gapsHit) gapsHit.add(gap);
       // At most 50 keys may be live: each sequence deletes its own.
       for (const k of run.model.keys.filter((k) => k.live))

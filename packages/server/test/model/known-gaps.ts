@@ -21,6 +21,7 @@ export type Invariant =
   | 'session-expiry' // §7: 401 session_expired once an authenticated or idle anonymous session's time is up
   | 'message-on-live-user' // §7: an acknowledged message is on a live user, readable by its sessions
   | 'send-outcome' // API.md: a live session's send (or typed details) succeeds, an ended one's is 401
+  | 'socket-session-ended' // §7: an ended session's socket is told session.ended {reason} and closed; a live one's never
   | 'tombstone-resolves' // §3.4: a merged user's id keeps answering with the survivor
   | 'burst-one-user'; // §3: concurrent logins for one new external id make one user
 

@@ -29,6 +29,8 @@ export type ModelSession = {
   endedBy: string | null;
   /** What would have ended it had it still been live: the first reason must stick. */
   laterEnds: string[];
+  /** A client socket was opened for it (model/sockets.ts). */
+  socketOpened?: boolean;
   /** Its end was already read once (for the coverage counts). */
   seenEnded?: boolean;
   /** The last message this session sent, for a retry with its clientMessageId. */
