@@ -20,6 +20,7 @@ import { registerValidation } from './http/validation.ts';
 import { authEventRoutes } from './identity/auth-events.routes.ts';
 import { clientIdentityRoutes } from './identity/client.routes.ts';
 import { signingKeyRoutes } from './identity/signing-keys.routes.ts';
+import { tokenRoutes } from './identity/tokens.routes.ts';
 import { userRoutes } from './identity/users.routes.ts';
 import { clientMessagingRoutes } from './messaging/client.routes.ts';
 import { conversationRoutes } from './messaging/conversations.routes.ts';
@@ -120,6 +121,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(signingKeyRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(authEventRoutes, { ctx });
+  await app.register(tokenRoutes, { ctx });
   await app.register(settingsRoutes, { ctx });
   await app.register(clientIdentityRoutes, { ctx });
   await app.register(conversationRoutes, { ctx });

@@ -47,6 +47,7 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
     'PATCH /v1/conversations/{id}': { status: 'solved' },
     'POST /v1/conversations/{id}/messages': { text: 'hello' },
     'POST /v1/conversations/{id}/read': { messageId: '00000000-0000-7000-8000-000000000001' },
+    'POST /v1/articles/{id}/check-access': { userId: '00000000-0000-7000-8000-000000000001' },
   };
 
   const errorCode = (body: string): unknown => {
@@ -93,7 +94,9 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
       for (const id of UNKNOWN_IDS) {
         const url = path.replace(/\{[^}]+\}/g, id);
         const body = VALID_BODIES[`${method} ${path}`];
-        const response = await server.request(method, url, { token: server.adminToken, body });
+        // Client routes take the messenger's session; the rest, the admin's API token.
+        const token = path.startsWith('/v1/client/') ? clientToken : server.adminToken;
+        const response = await server.request(method, url, { token, body });
         if (response.statusCode !== 404 || errorCode(response.body) !== 'not_found') {
           failures.push(`${method} ${url} → ${response.statusCode} ${response.body.slice(0, 120)}`);
         }

@@ -61,14 +61,30 @@ export async function until<T>(
   }
 }
 
-/** The demo shop, driven the way a customer would. */
+/** What the shop's backend signs for its logged-in customer. */
+export type ShopCustomer = { externalId: string; name?: string; email?: string; expiresIn?: number };
+
+/**
+ * The demo shop, driven the way a customer would. The demo's own token endpoint signs
+ * only its fixed customers; given `backend`, the page's calls to it are answered by
+ * the test instead (standing in for a business's backend), so each test can log in
+ * customers of its own.
+ */
 export class Shop {
   constructor(
     readonly page: Page,
     readonly base: string,
+    readonly backend?: (customer: ShopCustomer) => Promise<string>,
   ) {}
 
   async open(): Promise<void> {
+    const backend = this.backend;
+    if (backend) {
+      await this.page.route(`${this.base}/demo/token`, async (route) => {
+        const jwt = await backend(JSON.parse(route.request().postData() ?? '{}') as ShopCustomer);
+        await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ jwt }) });
+      });
+    }
     await this.page.goto(`${this.base}/demo`);
     await this.page.locator('button.launcher').waitFor();
   }
@@ -97,12 +113,7 @@ export class Shop {
       );
   }
 
-  async logIn(customer: {
-    externalId: string;
-    name?: string;
-    email?: string;
-    expiresIn?: number;
-  }): Promise<void> {
+  async logIn(customer: ShopCustomer): Promise<void> {
     await this.page.fill('#external-id', customer.externalId);
     await this.page.fill('#name', customer.name ?? '');
     await this.page.fill('#email', customer.email ?? '');

@@ -3,8 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, uniqueExternalId } from '../../server/test/harness.ts';
-import { type Device, hasChromium, openDevice, Shop, until } from './browser.ts';
+import {
+  signUserToken,
+  startTestServer,
+  type TestServer,
+  uniqueExternalId,
+} from '../../server/test/harness.ts';
+import { type Device, hasChromium, openDevice, Shop, type ShopCustomer, until } from './browser.ts';
 
 /**
  * The messenger in a real Chromium, on the demo shop, against a real server: what a
@@ -15,11 +20,20 @@ describe.skipIf(!hasChromium)('the widget in Chromium', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-browser-'));
   let server: TestServer;
   let base: string;
+  let key: { kid: string; secret: string };
   const devices: Device[] = [];
+  /** The shop's backend: signs for whoever the shop says is logged in. */
+  const backend = (customer: ShopCustomer) =>
+    signUserToken(key, {
+      external_id: customer.externalId,
+      ...(customer.name ? { name: customer.name } : {}),
+      ...(customer.email ? { email: customer.email, email_verified: true } : {}),
+      exp: Math.floor(Date.now() / 1000) + (customer.expiresIn ?? 3600),
+    });
   const device = async () => {
     const opened = await openDevice();
     devices.push(opened);
-    const shop = new Shop(opened.page, base);
+    const shop = new Shop(opened.page, base, backend);
     await shop.open();
     return shop;
   };
@@ -40,6 +54,7 @@ describe.skipIf(!hasChromium)('the widget in Chromium', () => {
   beforeAll(async () => {
     server = await startTestServer('sqlite', env, { dataDir });
     base = (await server.listen()).http;
+    key = await server.createKey('shop backend');
   });
   afterEach(async () => {
     for (const d of devices.splice(0)) await d.close();

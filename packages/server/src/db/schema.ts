@@ -14,6 +14,8 @@ export interface SigningKeyRow {
   secret_prefix: string;
   created_at: number;
   last_used_at: number | null;
+  /** Deleted keys stay, secret wiped, so a token naming one can be explained. */
+  deleted_at: number | null;
 }
 
 export interface UserRow {
@@ -64,6 +66,16 @@ export interface ClientSessionRow {
 }
 
 export type MergeCause = 'hand' | 'email_user' | 'anonymous';
+
+/** One identity decision about a user (identity/journal.ts lists the kinds). */
+export interface JournalRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  /** JSON: what was decided, by whom, with what. */
+  data: string;
+  created_at: number;
+}
 
 export interface MergeRow {
   id: string;
@@ -249,6 +261,7 @@ export interface Database {
   events: EventRow;
   conversation_reads: ConversationReadRow;
   merges: MergeRow;
+  identity_journal: JournalRow;
   help_collections: HelpCollectionRow;
   help_articles: HelpArticleRow;
   help_article_tags: HelpArticleTagRow;
