@@ -9,3 +9,4 @@ export * from './messaging.ts';
 export * from './settings.ts';
 export * from './signing-keys.ts';
 export * from './users.ts';
+export * from './webhooks.ts';

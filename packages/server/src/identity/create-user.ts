@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { recordUserChanged } from '../webhooks/identity-events.ts';
 import { normalizeEmail } from './identities.ts';
 import { applyProfileChange } from './update-user.ts';
 import { getUserView } from './user-view.ts';
@@ -18,6 +19,7 @@ export async function createUser(ctx: AppContext, body: CreateUserBody): Promise
       const now = ctx.now();
       const user = await insertUser(trx, { id: newId(now), name: null, anonymous: 0, created_at: now });
       await applyProfileChange(trx, user.id, body, now);
+      await recordUserChanged(trx, 'user.created', user.id, now);
       return getUserView(trx, user.id);
     }),
   );
@@ -42,6 +44,7 @@ export async function createOrUpdateUser(
         holder?.user_id ??
         (await insertUser(trx, { id: newId(now), name: null, anonymous: 0, created_at: now })).id;
       await applyProfileChange(trx, userId, body, now);
+      await recordUserChanged(trx, holder ? 'user.updated' : 'user.created', userId, now);
       return { user: await getUserView(trx, userId), created: holder === undefined };
     }),
   );

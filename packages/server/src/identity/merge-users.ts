@@ -2,6 +2,7 @@ import type { Executor } from '../db/executor.ts';
 import type { IdentityRow, MergeCause, UserRow } from '../db/schema.ts';
 import { newId } from '../ids.ts';
 import { moveHistory } from '../messaging/history.repository.ts';
+import { recordUserMerged } from '../webhooks/identity-events.ts';
 import { endClientSessionRow, listOpenSessionsOfUser, moveSessionsTo } from './client-sessions.repository.ts';
 import { insertMerge } from './merges.repository.ts';
 import { parseTags } from './tags.ts';
@@ -124,6 +125,7 @@ export async function mergeUserInto(
     record: JSON.stringify(record),
     created_at: now,
   });
+  await recordUserMerged(db, from.id, into.id, now);
   return { endedSessionIds, record };
 }
 

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError } from '../errors.ts';
+import { recordUserChanged } from '../webhooks/identity-events.ts';
 import { attachEmail, attachExternalId, normalizeEmail } from './identities.ts';
 import { getLiveUser, getUserView } from './user-view.ts';
 import { findIdentityHolder, listIdentities, updateIdentity, updateUser } from './users.repository.ts';
@@ -63,7 +64,9 @@ export async function updateUserProfile(ctx: AppContext, id: string, patch: Patc
   return withConflictRetry(() =>
     ctx.storage.db.transaction().execute(async (trx) => {
       const user = await getLiveUser(trx, id);
-      await applyProfileChange(trx, user.id, patch, ctx.now());
+      const now = ctx.now();
+      await applyProfileChange(trx, user.id, patch, now);
+      await recordUserChanged(trx, 'user.updated', user.id, now);
       return getUserView(trx, user.id);
     }),
   );
