@@ -74,6 +74,7 @@ export type Delivered = {
   id: string;
   type: string;
   createdAt: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary event data
   data: Record<string, any>;
   sequence: number;
 };

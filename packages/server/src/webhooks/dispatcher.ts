@@ -5,13 +5,16 @@ import { attemptDelivery, TIMEOUT_MS } from './attempt-delivery.ts';
 import { pruneWebhookHistory } from './delivery-log.repository.ts';
 import { fanOut } from './fan-out.ts';
 import { dueDeliveries, leaseDeliveries } from './outbox.repository.ts';
+import { outboxWrites } from './outbox.ts';
 
 /** Attempts in flight on one node, and per endpoint: a stuck receiver holds only its own share. */
 export const MAX_IN_FLIGHT = 64;
 export const MAX_IN_FLIGHT_PER_ENDPOINT = 8;
 /** Held this long past the request timeout; after that another node may try (at-least-once). */
 const LEASE_MS = TIMEOUT_MS + 15_000;
-const POLL_MS = 1000;
+const POLL_MS = 500;
+/** After an outbox write in this process: look again this soon, as its commit lands. */
+const SOON_MS = [5, 30, 120];
 const RETENTION_MS = 30 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
 
@@ -46,9 +49,17 @@ export class Dispatcher {
     private readonly ctx: AppContext,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.#unsubscribe = ctx.bus.subscribe((event) => {
+    const unsubscribe = ctx.bus.subscribe((event) => {
       if (event.type === 'events') this.wake();
     });
+    const written = () => {
+      for (const ms of SOON_MS) setTimeout(() => this.wake(), ms).unref();
+    };
+    outboxWrites.addEventListener('written', written);
+    this.#unsubscribe = () => {
+      unsubscribe();
+      outboxWrites.removeEventListener('written', written);
+    };
     dispatchers.set(ctx, this);
     this.wake();
   }

@@ -36,7 +36,14 @@ export async function recordWebhookEvents(
       fanned_out: 0,
     })),
   );
+  outboxWrites.dispatchEvent(new Event('written'));
 }
+
+/**
+ * Dispatchers in this process listen, so a change's events go out right after its
+ * commit rather than at the next poll (messages also wake every node through the bus).
+ */
+export const outboxWrites = new EventTarget();
 
 export function newEventId(now: number): string {
   return `evt_${newId(now).replaceAll('-', '')}`;
