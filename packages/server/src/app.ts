@@ -23,6 +23,7 @@ import { signingKeyRoutes } from './identity/signing-keys.routes.ts';
 import { userRoutes } from './identity/users.routes.ts';
 import { clientMessagingRoutes } from './messaging/client.routes.ts';
 import { conversationRoutes } from './messaging/conversations.routes.ts';
+import { registerMetrics } from './metrics/metrics.routes.ts';
 import { Gateway } from './realtime/gateway.ts';
 import { chooseProtocol, socketRoutes } from './realtime/sockets.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
@@ -107,6 +108,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES, handleProtocols: chooseProtocol },
   });
+  registerMetrics(app, ctx);
   registerClientCors(app, ctx);
   registerAuthenticationFirst(app, ctx);
   const rateLimits = createRateLimits(ctx.config);

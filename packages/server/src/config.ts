@@ -25,6 +25,10 @@ const EnvSchema = Type.Object({
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('full'), Type.Literal('normal')], { default: 'full' }),
   MAX_SOCKETS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),
   SOCKET_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+  // docs/operations.md: /metrics on the main port (admin API token) and/or a second listener.
+  METRICS: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -52,6 +56,11 @@ export type Config = {
   maxSocketsPerUser: number;
   /** Sockets are pinged this often; one that misses a whole interval is cut off. */
   socketHeartbeatSeconds: number;
+  /** METRICS=1: `/metrics` on the main port, for admin API tokens only. */
+  metricsOnMainPort: boolean;
+  /** A second listener serving only `/metrics`, without credentials, on `metricsHost`. */
+  metricsPort: number | undefined;
+  metricsHost: string;
 };
 
 export class ConfigError extends Error {
@@ -67,6 +76,7 @@ const NUMERIC = new Set([
   'MESSAGE_RATE_PER_SECOND',
   'MAX_SOCKETS_PER_USER',
   'SOCKET_HEARTBEAT_SECONDS',
+  'METRICS_PORT',
 ]);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
@@ -80,8 +90,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const problems = [...Value.Errors(EnvSchema, withDefaults)].map(
     (e) => `${e.path.slice(1) || 'environment'}: ${e.message}${redactedValue(e.path.slice(1), e.value)}`,
   );
-  if (problems.length > 0) throw new ConfigError(problems);
   const e = withDefaults as Env;
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT)
+    problems.push('METRICS_PORT: must differ from PORT (the metrics listener is a second one)');
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -97,6 +109,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     socketHeartbeatSeconds: e.SOCKET_HEARTBEAT_SECONDS,
+    metricsOnMainPort: e.METRICS === '1',
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
   };
 }
 

@@ -9,6 +9,7 @@ import { newId } from '../ids.ts';
 import { appendMessage } from '../messaging/append-message.ts';
 import { findConversation, listConversationsOfUser } from '../messaging/conversations.repository.ts';
 import { announce, recordEvents } from '../messaging/event-log.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { conversationsAwaitingDetails, findBotState, saveBotState } from './bot-states.repository.ts';
 import { type PlaceholderValues, renderPlaceholders } from './placeholders.ts';
@@ -95,6 +96,7 @@ export async function advanceBot(
     }),
   );
   await announce(ctx, recorded);
+  metrics.botMessagesStored(recorded.length);
 }
 
 /** After a login mid-form, the bot skips what the token told us. */

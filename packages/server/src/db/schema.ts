@@ -253,4 +253,12 @@ export interface Database {
   help_articles: HelpArticleRow;
   help_article_tags: HelpArticleTagRow;
   help_passes: HelpPassRow;
+  meta: MetaRow;
+}
+
+/** One fact about the installation (008-meta): the master-key check value. */
+export interface MetaRow {
+  key: string;
+  value: string;
+  created_at: number;
 }

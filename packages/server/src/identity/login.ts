@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isStale } from '../last-used.ts';
 import { groupCommit } from '../messaging/group-commit.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { newBearerToken } from '../secrets.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
@@ -67,6 +68,7 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
     );
   } catch (error) {
     if (!(error instanceof TokenRejected)) throw error;
+    metrics.loginAttempt(error.reason);
     await insertAuthEvent(
       db,
       event({
@@ -125,6 +127,7 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
     return { value: { resolved, replaced, identities: await listIdentities(trx, [resolved.user.id]) } };
   });
 
+  metrics.loginAttempt('ok');
   // The device's old session is gone; its sockets reconnect with the new token.
   if (previous && replaced)
     await ctx.bus.publish({ type: 'session.ended', sessionIds: [previous.session.id], reason: 'replaced' });
