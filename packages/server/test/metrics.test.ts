@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsListener } from '../src/metrics/metrics.routes.ts';
 import { freePort } from './cluster.ts';
@@ -55,6 +57,24 @@ describe.each(DATABASES)('/metrics on %s', (kind) => {
       expect(families.get(name)?.type, name).toBe(type);
     }
     expect(sampleValue(families, 'signet_database_up')).toBe(1);
+  });
+
+  it('every series the Grafana dashboard and the operations guide query exists', async () => {
+    const families = await scrape();
+    const root = resolve(import.meta.dirname, '../../..');
+    const dashboard = JSON.parse(readFileSync(join(root, 'docs/grafana-dashboard.json'), 'utf8'));
+    const exprs: string[] = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) =>
+      p.targets.map((t) => t.expr),
+    );
+    const guide = readFileSync(join(root, 'docs/operations.md'), 'utf8');
+    const names = new Set(
+      [...exprs, guide]
+        .flatMap((text) => text.match(/\b(signet|process|nodejs)_[a-z0-9_]+/g) ?? [])
+        .map((name) => name.replace(/_(bucket|sum|count)$/, '')),
+    );
+    expect(names.size).toBeGreaterThan(10);
+    const missing = [...names].filter((name) => !families.has(name));
+    expect(missing).toEqual([]);
   });
 
   it('counts a successful login and one refused for bad_signature, each under its reason', async () => {
