@@ -13,7 +13,7 @@ import { isSameOrigin } from '../http/own-origin.ts';
 import type { TokenBucket } from '../http/rate-limits.ts';
 import type { App } from '../http/types.ts';
 import { findUncleanText } from '../http/validation.ts';
-import { findLiveSession, SESSION_TOKEN_PREFIX } from '../identity/client-sessions.ts';
+import { findLiveSession, readClientSession, SESSION_TOKEN_PREFIX } from '../identity/client-sessions.ts';
 import { findConversation } from '../messaging/conversations.repository.ts';
 import { markRead } from '../messaging/mark-read.ts';
 import { sendAgentMessage } from '../messaging/send-agent-message.ts';
@@ -54,10 +54,18 @@ export async function socketRoutes(app: App, { ctx, gateway }: Options): Promise
         conn,
         async (frame) => {
           const token = frame?.sessionToken ?? protocolToken;
-          const live = token ? await findLiveSession(ctx.storage.db, token, ctx.now()) : undefined;
-          if (!live) return false;
+          const found = token ? await readClientSession(ctx.storage.db, token, ctx.now()) : undefined;
+          if (found?.state !== 'live') {
+            // API.md: the same code HTTP would answer, so the client knows what ended it.
+            conn.send({
+              type: 'error',
+              code: found ? found.code : 'invalid_session',
+              message: 'session not live',
+            });
+            return false;
+          }
           conn.sessionToken = token;
-          await gateway.attachClient(conn, live, frame?.since ?? since);
+          await gateway.attachClient(conn, found.live, frame?.since ?? since);
           return true;
         },
         protocolToken !== undefined,
