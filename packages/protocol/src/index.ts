@@ -8,4 +8,6 @@ export * from './help.ts';
 export * from './messaging.ts';
 export * from './settings.ts';
 export * from './signing-keys.ts';
+export * from './tokens.ts';
 export * from './users.ts';
+export * from './webhooks.ts';

@@ -20,6 +20,7 @@ import { registerValidation } from './http/validation.ts';
 import { authEventRoutes } from './identity/auth-events.routes.ts';
 import { clientIdentityRoutes } from './identity/client.routes.ts';
 import { signingKeyRoutes } from './identity/signing-keys.routes.ts';
+import { tokenRoutes } from './identity/tokens.routes.ts';
 import { userRoutes } from './identity/users.routes.ts';
 import { clientMessagingRoutes } from './messaging/client.routes.ts';
 import { conversationRoutes } from './messaging/conversations.routes.ts';
@@ -29,6 +30,8 @@ import { chooseProtocol, socketRoutes } from './realtime/sockets.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
 import { webAppRoutes } from './web/app.routes.ts';
 import { widgetRoutes } from './web/widget.routes.ts';
+import { Dispatcher } from './webhooks/dispatcher.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
 /** Anything that could authenticate someone is cut out of every log line. */
 export const REDACTED_PATHS = [
@@ -111,7 +114,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   registerMetrics(app, ctx);
   registerClientCors(app, ctx);
   registerAuthenticationFirst(app, ctx);
-  const rateLimits = createRateLimits(ctx.config);
+  const rateLimits = await createRateLimits(ctx.config);
   app.addHook('onClose', async () => rateLimits.close());
   app.decorate('rateLimits', rateLimits);
   const gateway = new Gateway(ctx, app.log);
@@ -122,6 +125,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(signingKeyRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(authEventRoutes, { ctx });
+  await app.register(tokenRoutes, { ctx });
   await app.register(settingsRoutes, { ctx });
   await app.register(clientIdentityRoutes, { ctx });
   await app.register(conversationRoutes, { ctx });
@@ -131,6 +135,11 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(helpAdminRoutes, { ctx });
   await app.register(helpClientRoutes, { ctx });
   await app.register(helpPageRoutes, { ctx });
+
+  await app.register(webhookRoutes, { ctx });
+  // Each node delivers webhooks from the shared outbox; it stops before storage closes.
+  const webhooks = new Dispatcher(ctx, app.log);
+  app.addHook('preClose', async () => webhooks.close());
 
   await app.register(agentRoutes, { ctx });
   await app.register(widgetRoutes, { ctx });

@@ -4,9 +4,11 @@ import { createApiToken } from '../agents/api-tokens.ts';
 import { createAgent } from '../agents/create-agent.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { inspectToken } from '../identity/inspect-token.ts';
 import { createSigningKey, deleteSigningKey, listSigningKeys } from '../identity/signing-keys.ts';
 import { type Runtime, startRuntime } from '../runtime.ts';
 import { runBackupCommand } from './backup-command.ts';
+import { inspectionText } from './inspection-text.ts';
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void; env?: NodeJS.ProcessEnv };
 
@@ -22,6 +24,8 @@ const USAGE = `usage: signet <command> [options]   (add --json for machine-reada
   token sign --kid KID --secret S --external-id X [--email E] [--email-verified]
              [--name N] [--expires-in SECONDS]
                                      sign an end-user JWT, for trying things out
+  token inspect JWT                  explain a token: every rule, the key, who it would log in as
+                                     (exit 1 when the token would be refused)
   backup FILE                        copy the SQLite database to FILE, safe while the server
                                      runs (PostgreSQL: pg_dump, see docs/operations.md)
   restore FILE [--force]             put a backup in place of the SQLite database; stop the
@@ -84,11 +88,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     }
     const runtime = await startRuntime(loadConfig(io.env ?? process.env));
     try {
-      await command(runtime, values, rest, print);
+      const code = await command(runtime, values, rest, print);
+      return typeof code === 'number' ? code : 0;
     } finally {
       await runtime.close();
     }
-    return 0;
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`${error.message}\n\n${USAGE}`);
@@ -109,9 +113,15 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
 }
 
 type Print = (json: unknown, text: string) => void;
-type Command = (runtime: Runtime, values: Values, args: string[], print: Print) => Promise<void>;
+/** Resolves to the exit code, or to nothing for 0. */
+type Command = (runtime: Runtime, values: Values, args: string[], print: Print) => Promise<unknown>;
 
 const COMMANDS: Record<string, Command> = {
+  'token inspect': async (runtime, _values, args, print) => {
+    const report = await inspectToken(runtime, required(args[0], 'JWT'));
+    print(report, inspectionText(report));
+    return report.valid ? 0 : 1;
+  },
   'keys create': async (runtime, values, _args, print) => {
     const key = await createSigningKey(runtime, required(values.name, '--name'));
     print(

@@ -5,7 +5,9 @@ import * as agentSessions from './migrations/003-agent-sessions.ts';
 import * as bot from './migrations/004-bot.ts';
 import * as sessions from './migrations/005-sessions.ts';
 import * as help from './migrations/006-help.ts';
+import * as webhooks from './migrations/007-webhooks.ts';
 import * as meta from './migrations/008-meta.ts';
+import * as identityJournal from './migrations/009-identity-journal.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here rather than read from disk, so bundling and tsx agree. */
@@ -16,7 +18,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-bot': bot,
   '005-sessions': sessions,
   '006-help': help,
+  '007-webhooks': webhooks,
   '008-meta': meta,
+  '009-identity-journal': identityJournal,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -35,6 +39,8 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: new StaticProvider(),
+    // Features land in parallel, so a later-numbered migration may run before an earlier one.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
