@@ -18,6 +18,7 @@ import { findConversation } from '../messaging/conversations.repository.ts';
 import { markRead } from '../messaging/mark-read.ts';
 import { sendAgentMessage } from '../messaging/send-agent-message.ts';
 import { sendUserMessage } from '../messaging/send-user-message.ts';
+import { isStorageUnavailable } from '../ops/storage-unavailable.ts';
 import { Connection } from './connection.ts';
 import type { Gateway } from './gateway.ts';
 
@@ -156,7 +157,8 @@ function handleSocket(
       return;
     }
     void onFrame(frame).catch((error: unknown) => {
-      const code = error instanceof AppError ? error.code : 'internal';
+      const code =
+        error instanceof AppError ? error.code : isStorageUnavailable(error) ? 'unavailable' : 'internal';
       const clientMessageId = frame.type === 'message.send' ? { clientMessageId: frame.clientMessageId } : {};
       conn.send({ type: 'error', code, ...clientMessageId });
     });
