@@ -173,12 +173,22 @@ async function onClientFrame(
   limiter: TokenBucket,
 ): Promise<void> {
   if (frame.type === 'ping') return conn.send({ type: 'pong' });
+  // The token is taken as the frame arrives: a burst is measured by when it was sent,
+  // not by how fast storage answers the frames ahead of it.
+  const refusal =
+    frame.type === 'message.send' && conn.sessionId
+      ? limiter.take(conn.sessionId, 'too many messages; slow down').then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+      : undefined;
   // Re-read the session on every action: a logout or key deletion on another node counts at once.
   const live = await conn.inOrder(() => findLiveSession(ctx.storage.db, conn.sessionToken!, ctx.now()));
   if (!live) throw new AppError('invalid_session', 'the session has ended');
   switch (frame.type) {
     case 'message.send': {
-      await limiter.take(live.session.id, 'too many messages; slow down');
+      const refused = await refusal;
+      if (refused) throw refused;
       const sent = await sendUserMessage(ctx, live, frame);
       await botHearsMessage(ctx, log, sent);
       return conn.send({
