@@ -55,7 +55,7 @@ describe.each(DATABASES)('identity model on %s', (kind) => {
       for (const [i, action] of actions.entries()) {
         run.step = i;
         await runAction(run, action);
-        await checkInvariants(run);
+        await checkInvariants(run, i === actions.length - 1);
         await sockets?.check(run);
         await sockets?.follow(run);
         stats.steps++;

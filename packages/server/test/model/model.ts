@@ -31,7 +31,7 @@ export type ModelSession = {
   laterEnds: string[];
   /** A client socket was opened for it (model/sockets.ts). */
   socketOpened?: boolean;
-  /** Its end was already read once (for the coverage counts). */
+  /** Its end was already read once, and read right. */
   seenEnded?: boolean;
   /** The last message this session sent, for a retry with its clientMessageId. */
   lastMessage?: ModelMessage;
