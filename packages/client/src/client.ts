@@ -34,9 +34,9 @@ import type {
 export type ClientOptions = {
   /** The Signet server, e.g. `https://support.example.com`. */
   serverUrl: string;
-  /** Where the session token survives reloads; localStorage when there is one, memory elsewhere. */
+  /** Where the session token survives reloads: localStorage in browsers, memory by default elsewhere (pass a file, a keychain…). */
   store?: TokenStore;
-  /** How to open a WebSocket; defaults to the global `WebSocket` (pass `ws` in Node 20). */
+  /** How to open a WebSocket: the global `WebSocket` by default; required where there is none (Node 20: the `ws` package). */
   webSocket?: WebSocketFactory;
   fetch?: typeof fetch;
   /** Ask for a fresh token this long before the current one expires. */
@@ -77,6 +77,7 @@ type GetToken = () => string | Promise<string>;
 type Next = 'relogin' | 'anonymous';
 
 const LOGIN_ATTEMPTS = 5;
+const TOKEN_TIMEOUT_MS = 30_000;
 
 /**
  * The messenger without a UI: one session per device, kept across reloads; logins
@@ -115,12 +116,14 @@ export class SignetClient {
 
   constructor(options: ClientOptions) {
     this.#server = options.serverUrl.replace(/\/$/, '');
-    this.#store =
-      options.store ?? (globalThis.localStorage ? localStorageStore(this.#server) : memoryStore());
+    this.#store = options.store ?? (hasLocalStorage() ? localStorageStore(this.#server) : memoryStore());
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    const openSocket =
-      options.webSocket ??
-      ((url: string) => new (globalThis.WebSocket as unknown as new (u: string) => WebSocketLike)(url));
+    const BrowserSocket = (globalThis as { WebSocket?: new (u: string) => WebSocketLike }).WebSocket;
+    if (!options.webSocket && !BrowserSocket)
+      throw new Error(
+        'no WebSocket in this runtime: pass options.webSocket, e.g. (url) => new WebSocket(url) from "ws"',
+      );
+    const openSocket = options.webSocket ?? ((url: string) => new BrowserSocket!(url));
     this.#refreshBefore = options.refreshBeforeExpirySeconds ?? 60;
     this.#backoff = options.reconnect ?? { minMs: 500, maxMs: 15_000 };
     this.#pageSize = options.pageSize ?? 20;
@@ -190,10 +193,13 @@ export class SignetClient {
   login(getToken: GetToken): Promise<LoginOutcome> {
     this.#getToken = getToken;
     if (this.#login?.getToken === getToken) return this.#login.promise;
-    const promise = this.#exclusive(() => this.#logIn(getToken, this.#token)).then(async (outcome) => {
-      if (outcome.ok) await this.#afterSessionChange();
-      return outcome;
-    });
+    // Before start, the stored session counts: a visitor's earlier history joins the login (IDENTITY.md §3.4).
+    const promise = this.#exclusive(() => this.#logIn(getToken, this.#token ?? this.#store.get())).then(
+      async (outcome) => {
+        if (outcome.ok) await this.#afterSessionChange();
+        return outcome;
+      },
+    );
     const current = { getToken, promise };
     this.#login = current;
     void promise.finally(() => {
@@ -352,10 +358,17 @@ export class SignetClient {
 
   async #logIn(getToken: GetToken, bearer: string | null): Promise<LoginOutcome> {
     let jwt: string;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      jwt = await getToken();
+      // A page whose token function never answers must not hold the messenger (and its queued sends) forever.
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), TOKEN_TIMEOUT_MS);
+      });
+      jwt = await Promise.race([Promise.resolve(getToken()), late]);
     } catch {
       return this.#loginFailed('token_unavailable');
+    } finally {
+      clearTimeout(timer);
     }
     if (typeof jwt !== 'string' || jwt === '') return this.#loginFailed('token_unavailable');
     const answer = await this.#call(
@@ -648,6 +661,15 @@ export class SignetClient {
 
   #emit<E extends keyof Events>(event: E, value: Events[E]): void {
     for (const listener of this.#listeners.get(event) ?? []) (listener as (v: Events[E]) => void)(value);
+  }
+}
+
+/** Browsers have it; Node has none (or, in newer versions, one that throws without a file). */
+function hasLocalStorage(): boolean {
+  try {
+    return typeof globalThis.localStorage?.getItem === 'function';
+  } catch {
+    return false;
   }
 }
 

@@ -110,7 +110,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   });
   registerClientCors(app, ctx);
   registerAuthenticationFirst(app, ctx);
-  const rateLimits = createRateLimits(ctx.config);
+  const rateLimits = await createRateLimits(ctx.config);
   app.addHook('onClose', async () => rateLimits.close());
   app.decorate('rateLimits', rateLimits);
   const gateway = new Gateway(ctx, app.log);

@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   external_id_taken: 409,
   email_taken: 409,
   merge_conflict: 409,
+  unmerge_blocked: 409,
   too_many_keys: 409,
   collection_not_empty: 409,
   conflict: 409,

@@ -43,6 +43,7 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
   /** Bodies that pass validation, so only the id decides the answer. */
   const VALID_BODIES: Record<string, unknown> = {
     'PATCH /v1/users/{id}': { name: 'n' },
+    'PATCH /v1/agents/{id}': { role: 'agent' },
     'POST /v1/users/{id}/merge': { intoUserId: '00000000-0000-7000-8000-000000000001' },
     'PATCH /v1/conversations/{id}': { status: 'solved' },
     'POST /v1/conversations/{id}/messages': { text: 'hello' },

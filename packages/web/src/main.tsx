@@ -3,11 +3,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { Keys, SettingsPage, Team } from './admin.tsx';
 import { type Agent, ApiError, api, setCsrfToken } from './api.ts';
 import { AuthLog } from './auth-log.tsx';
+import { HelpCenter } from './help.tsx';
 import { Inbox } from './inbox.tsx';
 import { connectLive, type Live, type LiveFrame } from './live.ts';
 import './styles.css';
 
-type Route = 'inbox' | 'keys' | 'settings' | 'team' | 'auth-log';
+type Route = 'inbox' | 'help' | 'keys' | 'settings' | 'team' | 'auth-log';
 const ADMIN_ROUTES: Route[] = ['keys', 'settings', 'team', 'auth-log'];
 const routeOf = (): Route => (location.hash.replace('#/', '') as Route) || 'inbox';
 
@@ -68,6 +69,7 @@ function Workspace({
       <nav aria-label="Main">
         <strong class="brand">Signet</strong>
         {link('inbox', 'Inbox')}
+        {link('help', 'Help center')}
         {isAdmin && (
           <>
             {link('keys', 'Signing keys')}
@@ -85,6 +87,7 @@ function Workspace({
       </nav>
       <main>
         {route === 'inbox' && live && <Inbox me={me} live={live} frames={frames} />}
+        {route === 'help' && <HelpCenter />}
         {route === 'keys' && <Keys />}
         {route === 'settings' && <SettingsPage />}
         {route === 'team' && <Team />}

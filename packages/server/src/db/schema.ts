@@ -138,7 +138,7 @@ export interface BotStateRow {
   conversation_id: string;
   /** Index of the flow step to run next, or the one waiting for an answer. */
   step: number;
-  status: 'running' | 'waiting_details' | 'waiting_choice' | 'handed_over' | 'done';
+  status: 'running' | 'waiting_details' | 'waiting_choice' | 'waiting_articles' | 'handed_over' | 'done';
   /** The detail asked for while waiting: `name`, `email`, or `email_again` after one miss. */
   awaiting: string | null;
   /** Compare-and-set guard: two nodes never both advance one conversation. */

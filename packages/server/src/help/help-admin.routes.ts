@@ -7,6 +7,8 @@ import {
   CreateArticleBody,
   CreateCollectionBody,
   Page,
+  Preview,
+  PreviewBody,
   UpdateArticleBody,
   UpdateCollectionBody,
 } from '@signet/protocol';
@@ -18,6 +20,7 @@ import type { App } from '../http/types.ts';
 import { createArticle, deleteArticle, getArticle, listArticles, updateArticle } from './articles.ts';
 import { checkArticleAccess } from './check-access.ts';
 import { createCollection, deleteCollection, listCollections, updateCollection } from './collections.ts';
+import { renderArticleHtml } from './markdown.ts';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
@@ -73,6 +76,12 @@ export async function helpAdminRoutes(app: App, { ctx }: { ctx: AppContext }): P
     '/v1/articles',
     { preHandler: staff, schema: { tags, body: CreateArticleBody, response: responses({ 201: Article }) } },
     async (request, reply) => reply.status(201).send(await createArticle(ctx, request.body)),
+  );
+  // The editor's preview: the body exactly as readers will get it, sanitized the same way.
+  app.post(
+    '/v1/articles/preview',
+    { preHandler: staff, schema: { tags, body: PreviewBody, response: responses({ 200: Preview }) } },
+    async (request) => ({ html: renderArticleHtml(request.body.body) }),
   );
   app.get(
     '/v1/articles/:id',

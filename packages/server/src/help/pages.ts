@@ -33,7 +33,6 @@ export function layout({ title, body, noindex, query }: Layout): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${noindex ? '<meta name="robots" content="noindex">\n' : ''}<title>${e(title)} — Help center</title>
 <link rel="stylesheet" href="/help/help.css">
-<link rel="icon" href="data:,">
 </head>
 <body>
 <header><a href="/help">Help center</a>

@@ -10,8 +10,9 @@ export const MARK_END = '\u0003';
 export type SearchHitRow = { id: string; collection_id: string; title: string; snippet: string };
 
 /**
- * Full-text search (HELP.md "Search"): every term a prefix, all terms required, the
- * title weighted above the body, and the audience filter inside the same query.
+ * Full-text search (HELP.md "Search"): every term a prefix, all terms required (or,
+ * for the bot's suggestions, any of them), the title weighted above the body, and the
+ * audience filter inside the same query.
  * `terms` are plain words (letters and digits only), so they never carry query syntax.
  */
 export async function searchArticles(
@@ -20,15 +21,22 @@ export async function searchArticles(
   viewer: Viewer | 'staff',
   terms: string[],
   limit: number,
+  mode: 'all' | 'any' = 'all',
 ): Promise<SearchHitRow[]> {
   if (terms.length === 0) return [];
   return dialect === 'sqlite'
-    ? searchSqlite(db, viewer, terms, limit)
-    : searchPostgres(db, viewer, terms, limit);
+    ? searchSqlite(db, viewer, terms, limit, mode)
+    : searchPostgres(db, viewer, terms, limit, mode);
 }
 
-async function searchSqlite(db: Executor, viewer: Viewer | 'staff', terms: string[], limit: number) {
-  const match = terms.map((t) => `"${t}"*`).join(' ');
+async function searchSqlite(
+  db: Executor,
+  viewer: Viewer | 'staff',
+  terms: string[],
+  limit: number,
+  mode: 'all' | 'any',
+) {
+  const match = terms.map((t) => `"${t}"*`).join(mode === 'all' ? ' ' : ' OR ');
   let query = db
     .selectFrom('help_articles')
     .innerJoin(sql<{ rowid: number }>`help_articles_fts`.as('help_articles_fts'), (join) =>
@@ -49,8 +57,14 @@ async function searchSqlite(db: Executor, viewer: Viewer | 'staff', terms: strin
     .execute();
 }
 
-async function searchPostgres(db: Executor, viewer: Viewer | 'staff', terms: string[], limit: number) {
-  const tsquery = sql`to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(' & ')})`;
+async function searchPostgres(
+  db: Executor,
+  viewer: Viewer | 'staff',
+  terms: string[],
+  limit: number,
+  mode: 'all' | 'any',
+) {
+  const tsquery = sql`to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(mode === 'all' ? ' & ' : ' | ')})`;
   const options = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=10, MaxFragments=1, FragmentDelimiter=" … "`;
   let query = db
     .selectFrom('help_articles')

@@ -65,3 +65,13 @@ export async function findSigningKeyByName(db: Executor, name: string): Promise<
     .orderBy('created_at')
     .executeTakeFirst();
 }
+
+/** Names of these keys, live or deleted, for explaining what a kid was. */
+export async function findSigningKeyNames(
+  db: Executor,
+  kids: readonly string[],
+): Promise<Map<string, string>> {
+  if (kids.length === 0) return new Map();
+  const rows = await db.selectFrom('signing_keys').select(['kid', 'name']).where('kid', 'in', kids).execute();
+  return new Map(rows.map((r) => [r.kid, r.name]));
+}
