@@ -63,17 +63,19 @@ describe.each(DATABASES)('identity model findings on %s', (kind) => {
     },
   );
 
-  // Holds today (a merge leaves an expired session's reason alone); kept beside the two that do not.
-  it('an expired session stays session_expired when its user is merged later', async () => {
-    const session = await expiredSession();
-    const survivor = await anonymousSession(server);
-    const merged = await server.request('POST', `/v1/users/${session.userId}/merge`, {
-      ...admin(),
-      body: { intoUserId: survivor.userId },
-    });
-    expect(merged.statusCode).toBe(200);
-    expect(await readCode(session.sessionToken)).toBe('401 session_expired');
-  });
+  finding('end-reason-sticks')(
+    'an expired session stays session_expired when its user is merged later',
+    async () => {
+      const session = await expiredSession();
+      const survivor = await anonymousSession(server);
+      const merged = await server.request('POST', `/v1/users/${session.userId}/merge`, {
+        ...admin(),
+        body: { intoUserId: survivor.userId },
+      });
+      expect(merged.statusCode).toBe(200);
+      expect(await readCode(session.sessionToken)).toBe('401 session_expired');
+    },
+  );
 
   finding('anonymous-is-derived')(
     'a visitor given a verified email by hand logs in as someone else: nothing moves, the email stays',

@@ -54,6 +54,7 @@ describe.each(DATABASES)('identity model on %s', (kind) => {
     try {
       for (const [i, action] of actions.entries()) {
         run.step = i;
+        run.model.now = clock.now();
         await runAction(run, action);
         await checkInvariants(run, i === actions.length - 1);
         await sockets?.check(run);

@@ -22,6 +22,7 @@ export type Invariant =
   | 'message-on-live-user' // §7: an acknowledged message is on a live user, readable by its sessions
   | 'send-outcome' // API.md: a live session's send (or typed details) succeeds, an ended one's is 401
   | 'socket-session-ended' // §7: an ended session's socket is told session.ended {reason} and closed; a live one's never
+  | 'unmerge' // undo merge: the merged user comes back with what it brought, or 409 unmerge_blocked
   | 'tombstone-resolves' // §3.4: a merged user's id keeps answering with the survivor
   | 'burst-one-user'; // §3: concurrent logins for one new external id make one user
 
@@ -32,15 +33,7 @@ export type Invariant =
  * has a minimal failing case in identity-model-findings.test.ts, which flips to failing
  * once the server is fixed, so an entry cannot outlive its gap.
  */
-export const KNOWN_GAPS: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([
-  [
-    'end-reason-sticks',
-    'expiry is decided on read and never written down, so a key deletion or an erasure after a ' +
-      'session expired revokes it again with its own reason: the token that answered ' +
-      '401 session_expired (and whose socket got session.ended {reason:"expired"}) then answers ' +
-      '401 session_ended {reason:"key_deleted"|"erased"}. The device does the same either way.',
-  ],
-]);
+export const KNOWN_GAPS: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([]);
 
 /**
  * Exploring: MODEL_TOLERATE=session-expiry,merge-ends-sessions treats those as known
