@@ -10,3 +10,4 @@ export * from './settings.ts';
 export * from './signing-keys.ts';
 export * from './tokens.ts';
 export * from './users.ts';
+export * from './webhooks.ts';

@@ -29,6 +29,8 @@ import { chooseProtocol, socketRoutes } from './realtime/sockets.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
 import { webAppRoutes } from './web/app.routes.ts';
 import { widgetRoutes } from './web/widget.routes.ts';
+import { Dispatcher } from './webhooks/dispatcher.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
 /** Anything that could authenticate someone is cut out of every log line. */
 export const REDACTED_PATHS = [
@@ -131,6 +133,11 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(helpAdminRoutes, { ctx });
   await app.register(helpClientRoutes, { ctx });
   await app.register(helpPageRoutes, { ctx });
+
+  await app.register(webhookRoutes, { ctx });
+  // Each node delivers webhooks from the shared outbox; it stops before storage closes.
+  const webhooks = new Dispatcher(ctx, app.log);
+  app.addHook('preClose', async () => webhooks.close());
 
   await app.register(agentRoutes, { ctx });
   await app.register(widgetRoutes, { ctx });

@@ -25,6 +25,13 @@ const EnvSchema = Type.Object({
   SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('full'), Type.Literal('normal')], { default: 'full' }),
   MAX_SOCKETS_PER_USER: Type.Integer({ minimum: 1, default: 20 }),
   SOCKET_HEARTBEAT_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+  // WEBHOOKS.md "Delivery": loopback, private and link-local targets only when set to 1.
+  WEBHOOK_ALLOW_PRIVATE: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  // Seconds between attempts, comma-separated; the default is WEBHOOKS.md's schedule.
+  WEBHOOK_RETRY_SCHEDULE: Type.String({
+    pattern: '^\\d+(\\.\\d+)?(,\\d+(\\.\\d+)?){0,19}$',
+    default: '5,300,1800,7200,18000,36000,36000',
+  }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -52,6 +59,10 @@ export type Config = {
   maxSocketsPerUser: number;
   /** Sockets are pinged this often; one that misses a whole interval is cut off. */
   socketHeartbeatSeconds: number;
+  /** Webhooks may target loopback, private and link-local addresses (tests, one-machine setups). */
+  webhookAllowPrivate: boolean;
+  /** Milliseconds to wait before each retry of a failed delivery; after the last, it is failed. */
+  webhookRetryScheduleMs: number[];
 };
 
 export class ConfigError extends Error {
@@ -97,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
     socketHeartbeatSeconds: e.SOCKET_HEARTBEAT_SECONDS,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === '1',
+    webhookRetryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE.split(',').map((s) => Math.round(Number(s) * 1000)),
   };
 }
 

@@ -144,12 +144,12 @@ export class ServerProcess {
     await waitFor(async () => (await fetch(`${this.http}/readyz`)).ok, `server on ${this.port}`);
   }
 
-  async stop(): Promise<void> {
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.#process;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((done) => {
       child.once('exit', () => done());
-      child.kill('SIGTERM');
+      child.kill(signal);
     });
   }
 }

@@ -5,6 +5,7 @@ import * as agentSessions from './migrations/003-agent-sessions.ts';
 import * as bot from './migrations/004-bot.ts';
 import * as sessions from './migrations/005-sessions.ts';
 import * as help from './migrations/006-help.ts';
+import * as webhooks from './migrations/007-webhooks.ts';
 import * as identityJournal from './migrations/009-identity-journal.ts';
 import type { Database } from './schema.ts';
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-sessions': sessions,
   '006-help': help,
   '009-identity-journal': identityJournal,
+  '007-webhooks': webhooks,
 };
 
 class StaticProvider implements MigrationProvider {

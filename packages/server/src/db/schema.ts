@@ -245,6 +245,67 @@ export interface HelpPassRow {
   used_at: number | null;
 }
 
+export interface WebhookEndpointRow {
+  id: string;
+  url: string;
+  description: string;
+  /** JSON array of event types, or `["*"]`. */
+  events: string;
+  enabled: Flag;
+  disabled_reason: 'admin' | 'gone' | 'failing' | null;
+  disabled_at: number | null;
+  /** The first failure since the last success: five days of nothing else disables the endpoint. */
+  failing_since: number | null;
+  secret_sealed: string;
+  secret_prefix: string;
+  /** After a rotation, the old secret signs too until `previous_secret_until`. */
+  previous_secret_sealed: string | null;
+  previous_secret_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookEventRow {
+  /** Outbox order, and the event's `sequence`. */
+  seq: Generated<number>;
+  /** `evt_…`: the `webhook-id` of every delivery of this event. */
+  id: string;
+  type: string;
+  /** The user it is about, so erasure can find it. */
+  user_id: string | null;
+  /** JSON of the body's `data`. */
+  data: string;
+  created_at: number;
+  /** 1 once a delivery exists for every endpoint that wanted it. */
+  fanned_out: Flag;
+}
+
+export interface WebhookDeliveryRow {
+  id: string;
+  endpoint_id: string;
+  event_seq: number;
+  status: 'pending' | 'delivered' | 'failed';
+  attempt_count: number;
+  next_attempt_at: number | null;
+  /** A node holds the delivery until then; after, any node may take it. */
+  lease_until: number | null;
+  lease_owner: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptRow {
+  id: string;
+  delivery_id: string;
+  endpoint_id: string;
+  at: number;
+  http_status: number | null;
+  duration_ms: number;
+  /** The first 1 KiB of the answer. */
+  response: string;
+  error: string | null;
+}
+
 export interface Database {
   signing_keys: SigningKeyRow;
   users: UserRow;
@@ -266,4 +327,8 @@ export interface Database {
   help_articles: HelpArticleRow;
   help_article_tags: HelpArticleTagRow;
   help_passes: HelpPassRow;
+  webhook_endpoints: WebhookEndpointRow;
+  webhook_events: WebhookEventRow;
+  webhook_deliveries: WebhookDeliveryRow;
+  webhook_attempts: WebhookAttemptRow;
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { recordUserChanged } from '../webhooks/identity-events.ts';
 import { normalizeEmail } from './identities.ts';
 import { type Actor, journal, SYSTEM } from './journal.ts';
 import { applyProfileChange } from './update-user.ts';
@@ -24,6 +25,7 @@ export async function createUser(
       const user = await insertUser(trx, { id: newId(now), name: null, anonymous: 0, created_at: now });
       await journal(trx, user.id, 'created', { actor }, now);
       await applyProfileChange(trx, user.id, body, now, actor);
+      await recordUserChanged(trx, 'user.created', user.id, now);
       return getUserView(trx, user.id);
     }),
   );
@@ -51,6 +53,7 @@ export async function createOrUpdateUser(
         await journal(trx, userId, 'created', { actor }, now);
       }
       await applyProfileChange(trx, userId, body, now, actor);
+      await recordUserChanged(trx, holder ? 'user.updated' : 'user.created', userId, now);
       return { user: await getUserView(trx, userId), created: holder === undefined };
     }),
   );

@@ -1,6 +1,8 @@
 import type { AppContext } from '../context.ts';
 import { deleteEventsOfUser } from '../messaging/events.repository.ts';
 import { eraseMessagesOfUsers } from '../messaging/history.repository.ts';
+import { forgetWebhookEventsOfUsers } from '../webhooks/delivery-log.repository.ts';
+import { recordUserErased } from '../webhooks/identity-events.ts';
 import { forgetAuthEvents } from './auth-events.repository.ts';
 import { endSessionsOfUsers, forgetSessionExternalIds } from './client-sessions.repository.ts';
 import { deleteJournalOf } from './journal.repository.ts';
@@ -42,6 +44,9 @@ export async function eraseUser(ctx: AppContext, id: string, actor: Actor = SYST
     await journal(trx, user.id, 'erased', { actor }, now);
     const ended = await endSessionsOfUsers(trx, userIds, 'erased', now);
     await forgetSessionExternalIds(trx, userIds);
+    // Webhook events still to be sent carry the erased data; they go, and the erasure is told.
+    await forgetWebhookEventsOfUsers(trx, userIds);
+    await recordUserErased(trx, user.id, now);
     return ended;
   });
   await ctx.bus.publish({ type: 'session.ended', sessionIds, reason: 'erased' });

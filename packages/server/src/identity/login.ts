@@ -8,6 +8,7 @@ import { isStale } from '../last-used.ts';
 import { groupCommit } from '../messaging/group-commit.ts';
 import { newBearerToken } from '../secrets.ts';
 import { currentSettings } from '../settings/settings.ts';
+import { recordLogin } from '../webhooks/identity-events.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
 import { endClientSessionRow, insertClientSession } from './client-sessions.repository.ts';
 import { findLiveSession, SESSION_TOKEN_PREFIX, sessionRow } from './client-sessions.ts';
@@ -122,7 +123,9 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
         had_exp: flag(claims.exp !== undefined),
       }),
     );
-    return { value: { resolved, replaced, identities: await listIdentities(trx, [resolved.user.id]) } };
+    const identities = await listIdentities(trx, [resolved.user.id]);
+    await recordLogin(trx, { ...resolved, user: userView(resolved.user, identities) }, now);
+    return { value: { resolved, replaced, identities } };
   });
 
   // The device's old session is gone; its sockets reconnect with the new token.

@@ -2,6 +2,7 @@ import type { Executor } from '../db/executor.ts';
 import type { IdentityRow, MergeCause, UserRow } from '../db/schema.ts';
 import { newId } from '../ids.ts';
 import { moveHistory } from '../messaging/history.repository.ts';
+import { recordUserMerged } from '../webhooks/identity-events.ts';
 import { endClientSessionRow, listOpenSessionsOfUser, moveSessionsTo } from './client-sessions.repository.ts';
 import { type Actor, journal, SYSTEM } from './journal.ts';
 import { insertMerge } from './merges.repository.ts';
@@ -142,6 +143,7 @@ export async function mergeUserInto(
   };
   await journal(db, into.id, 'merged_in', { ...summary, fromUserId: from.id }, now);
   await journal(db, from.id, 'merged_out', { ...summary, intoUserId: into.id }, now);
+  await recordUserMerged(db, from.id, into.id, now);
   return { endedSessionIds, record };
 }
 

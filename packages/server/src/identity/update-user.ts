@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
 import type { Executor } from '../db/executor.ts';
 import { AppError } from '../errors.ts';
+import { recordUserChanged } from '../webhooks/identity-events.ts';
 import { assertEmailShape } from './email-shape.ts';
 import { attachEmail, attachExternalId, normalizeEmail } from './identities.ts';
 import { type Actor, journal, SYSTEM } from './journal.ts';
@@ -97,7 +98,9 @@ export async function updateUserProfile(
   return withConflictRetry(() =>
     ctx.storage.db.transaction().execute(async (trx) => {
       const user = await getLiveUser(trx, id);
-      await applyProfileChange(trx, user.id, patch, ctx.now(), actor);
+      const now = ctx.now();
+      await applyProfileChange(trx, user.id, patch, now, actor);
+      await recordUserChanged(trx, 'user.updated', user.id, now);
       return getUserView(trx, user.id);
     }),
   );
