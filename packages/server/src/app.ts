@@ -24,6 +24,7 @@ import { tokenRoutes } from './identity/tokens.routes.ts';
 import { userRoutes } from './identity/users.routes.ts';
 import { clientMessagingRoutes } from './messaging/client.routes.ts';
 import { conversationRoutes } from './messaging/conversations.routes.ts';
+import { registerMetrics } from './metrics/metrics.routes.ts';
 import { Gateway } from './realtime/gateway.ts';
 import { chooseProtocol, socketRoutes } from './realtime/sockets.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
@@ -110,6 +111,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES, handleProtocols: chooseProtocol },
   });
+  registerMetrics(app, ctx);
   registerClientCors(app, ctx);
   registerAuthenticationFirst(app, ctx);
   const rateLimits = await createRateLimits(ctx.config);

@@ -32,6 +32,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  /** A stored secret does not open with this node's master key (docs/operations.md). */
+  master_key_mismatch: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

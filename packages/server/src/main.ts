@@ -1,5 +1,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { startMetricsListener } from './metrics/metrics.routes.ts';
+import { MasterKeyMismatchError } from './ops/master-key-check.ts';
 import { startRuntime } from './runtime.ts';
 
 /** config → storage → app → listen. */
@@ -14,15 +16,28 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const runtime = await startRuntime(config);
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime(config);
+  } catch (error) {
+    // docs/operations.md: a start-up refusal names its cause in one line, not a stack.
+    if (!(error instanceof MasterKeyMismatchError)) throw error;
+    console.error(`signet: refusing to start: ${error.message}`);
+    process.exit(1);
+  }
   const app = await buildApp({ ctx: runtime });
   await app.listen({ port: config.port, host: config.host });
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsListener(runtime, config.metricsPort, config.metricsHost);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    metricsServer?.close();
     await app.close();
     await runtime.close();
     process.exit(0);

@@ -15,6 +15,7 @@ import {
 } from '../messaging/conversations.repository.ts';
 import { announce, recordEvents } from '../messaging/event-log.ts';
 import { conversationView } from '../messaging/views.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { conversationsAwaitingDetails, findBotState, saveBotState } from './bot-states.repository.ts';
 import { type PlaceholderValues, renderPlaceholders } from './placeholders.ts';
@@ -114,6 +115,7 @@ export async function advanceBot(
     }),
   );
   await announce(ctx, recorded);
+  metrics.botMessagesStored(recorded.length);
 }
 
 /** After a login mid-form, the bot skips what the token told us. */

@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import { inspectToken } from '../identity/inspect-token.ts';
 import { createSigningKey, deleteSigningKey, listSigningKeys } from '../identity/signing-keys.ts';
 import { type Runtime, startRuntime } from '../runtime.ts';
+import { runBackupCommand } from './backup-command.ts';
 import { inspectionText } from './inspection-text.ts';
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void; env?: NodeJS.ProcessEnv };
@@ -24,7 +25,11 @@ const USAGE = `usage: signet <command> [options]   (add --json for machine-reada
              [--name N] [--expires-in SECONDS]
                                      sign an end-user JWT, for trying things out
   token inspect JWT                  explain a token: every rule, the key, who it would log in as
-                                     (exit 1 when the token would be refused)`;
+                                     (exit 1 when the token would be refused)
+  backup FILE                        copy the SQLite database to FILE, safe while the server
+                                     runs (PostgreSQL: pg_dump, see docs/operations.md)
+  restore FILE [--force]             put a backup in place of the SQLite database; stop the
+                                     servers first (--force keeps the current one beside it)`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -37,6 +42,7 @@ const OPTIONS = {
   'external-id': { type: 'string' },
   'email-verified': { type: 'boolean' },
   'expires-in': { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -63,6 +69,16 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     if (group === 'token' && verb === 'sign') {
       const jwt = await signToken(values);
       print({ jwt }, jwt);
+      return 0;
+    }
+    if (group === 'backup' || group === 'restore') {
+      const done = await runBackupCommand(
+        group,
+        required(verb, 'FILE'),
+        values,
+        loadConfig(io.env ?? process.env),
+      );
+      print(done.json, done.text);
       return 0;
     }
     const command = COMMANDS[`${group} ${verb}`];

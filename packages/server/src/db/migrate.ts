@@ -6,6 +6,7 @@ import * as bot from './migrations/004-bot.ts';
 import * as sessions from './migrations/005-sessions.ts';
 import * as help from './migrations/006-help.ts';
 import * as webhooks from './migrations/007-webhooks.ts';
+import * as meta from './migrations/008-meta.ts';
 import * as identityJournal from './migrations/009-identity-journal.ts';
 import type { Database } from './schema.ts';
 
@@ -17,8 +18,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-bot': bot,
   '005-sessions': sessions,
   '006-help': help,
-  '009-identity-journal': identityJournal,
   '007-webhooks': webhooks,
+  '008-meta': meta,
+  '009-identity-journal': identityJournal,
 };
 
 class StaticProvider implements MigrationProvider {

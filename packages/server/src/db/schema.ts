@@ -331,4 +331,12 @@ export interface Database {
   webhook_events: WebhookEventRow;
   webhook_deliveries: WebhookDeliveryRow;
   webhook_attempts: WebhookAttemptRow;
+  meta: MetaRow;
+}
+
+/** One fact about the installation (008-meta): the master-key check value. */
+export interface MetaRow {
+  key: string;
+  value: string;
+  created_at: number;
 }

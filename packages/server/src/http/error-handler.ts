@@ -24,6 +24,7 @@ const BY_STATUS: Record<number, ErrorCode> = {
 export function registerErrorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
+      if (error.code === 'master_key_mismatch') request.log.error({ code: error.code }, error.message);
       if (error.details.retryAfter !== undefined)
         reply.header('retry-after', String(error.details.retryAfter));
       return reply

@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isStale } from '../last-used.ts';
 import { groupCommit } from '../messaging/group-commit.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { newBearerToken } from '../secrets.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { recordLogin } from '../webhooks/identity-events.ts';
@@ -68,6 +69,7 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
     );
   } catch (error) {
     if (!(error instanceof TokenRejected)) throw error;
+    metrics.loginAttempt(error.reason);
     await insertAuthEvent(
       db,
       event({
@@ -128,6 +130,7 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
     return { value: { resolved, replaced, identities } };
   });
 
+  metrics.loginAttempt('ok');
   // The device's old session is gone; its sockets reconnect with the new token.
   if (previous && replaced)
     await ctx.bus.publish({ type: 'session.ended', sessionIds: [previous.session.id], reason: 'replaced' });

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { newId } from '../ids.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
 
 /**
@@ -12,6 +13,7 @@ export async function recordRefusedLogin(
   outcome: 'malformed' | 'rate_limited',
   client: { ip: string | undefined; userAgent: string | undefined },
 ): Promise<void> {
+  metrics.loginAttempt(outcome);
   const now = ctx.now();
   await insertAuthEvent(ctx.storage.db, {
     id: newId(now),

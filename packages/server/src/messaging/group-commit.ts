@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
 import { isRetryableConflict, withConflictRetry } from '../db/conflicts.ts';
 import type { Executor } from '../db/executor.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { announce, type PendingEvents, type Recorded, recordMany } from './event-log.ts';
 
 /**
@@ -76,6 +77,7 @@ export class GroupCommit {
         // too (they are still reading their session), instead of trailing one batch behind.
         await new Promise((resolve) => setImmediate(resolve));
         const batch = lane.queue.splice(0, MAX_BATCH);
+        metrics.batchTaken(batch.length);
         if (batch.length === 1) await this.#alone(batch[0]!);
         else await this.#together(lane, batch);
       }

@@ -5,6 +5,7 @@ import type { ConversationRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { type LiveClientSession, sessionUserForWrite } from '../identity/client-sessions.ts';
 import { newId } from '../ids.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { appendMessage } from './append-message.ts';
 import {
@@ -34,7 +35,7 @@ export function sendUserMessage(
 ): Promise<SentMessage> {
   // Queued before anything is awaited: a socket's messages enter the queue in the order
   // its frames arrived (see Connection.inOrder), and the queue keeps one user's order.
-  return groupCommit(ctx).run<SentMessage>(live.user.id, async (trx) => {
+  const sent = groupCommit(ctx).run<SentMessage>(live.user.id, async (trx) => {
     const { reopenSolvedWithinMinutes } = await currentSettings(ctx, trx);
     // IDENTITY.md §7: the session's user at commit time, never a tombstone.
     const current = await sessionUserForWrite(trx, live, ctx.now());
@@ -73,6 +74,7 @@ export function sendUserMessage(
       events: { audience: { userId: user.id, inbox: true }, events, now },
     };
   });
+  return sent.then(metrics.messageStored('user'));
 }
 
 async function conversationFor(
