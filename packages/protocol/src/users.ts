@@ -123,10 +123,13 @@ export const UnmergeBody = Type.Object(
 );
 export type UnmergeBody = Static<typeof UnmergeBody>;
 
+/** The user shape without its schema id, for a body that holds two users. */
+const SecondUser = Type.Object(User.properties, { additionalProperties: false });
+
 export const UnmergeResult = Type.Object(
   {
     restored: User,
-    survivor: User,
+    survivor: SecondUser,
     movedBack: Type.Object(
       {
         identities: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })),
