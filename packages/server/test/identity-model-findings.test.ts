@@ -107,4 +107,37 @@ describe.each(DATABASES)('identity model findings on %s', (kind) => {
       expect(history.json().data).toEqual([]);
     },
   );
+
+  finding('unmerge-sessions')(
+    'undoing a merge: a session proved for the external id that goes back stops reading the survivor',
+    async () => {
+      // L (external id X) is merged by hand into visitor S; X then logs in on a new device
+      // and lands on S, which holds X now; the merge is undone and X is L's again.
+      const x = uniqueExternalId('undo');
+      const first = await login(server, await signUserToken(key, { external_id: x }));
+      const merged = first.json().user.id;
+      const visitor = await anonymousSession(server);
+      await seedHistory(server, visitor.sessionToken, 'the visitor’s own');
+      const merge = await server.request('POST', `/v1/users/${merged}/merge`, {
+        ...admin(),
+        body: { intoUserId: visitor.userId },
+      });
+      expect(merge.statusCode).toBe(200);
+      const device = await login(server, await signUserToken(key, { external_id: x }));
+      expect(device.json().user.id).toBe(visitor.userId);
+      const undo = await server.request('POST', `/v1/users/${visitor.userId}/unmerge`, {
+        ...admin(),
+        body: { mergedUserId: merged },
+      });
+      expect(undo.statusCode).toBe(200);
+
+      // The device proved X, and X is L's: it follows X to L, or its session ends.
+      const token = device.json().sessionToken;
+      const session = await server.request('GET', '/v1/client/session', { token });
+      if (session.statusCode === 200) expect(session.json().user.id).toBe(merged);
+      else expect(session.json().error.code).toBe('session_ended');
+      const history = await server.request('GET', '/v1/client/conversations', { token });
+      expect(history.body).not.toContain(visitor.userId);
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import type { ModelSession } from './model.ts';
+import type { ModelMessage, ModelSession } from './model.ts';
 import { covered, describeResponse, errorCode, type Run } from './run.ts';
 
 const sorted = (values: Iterable<string>) => [...values].sort().join(',');
@@ -98,11 +98,41 @@ async function checkTombstones(run: Run): Promise<void> {
 
 type History = { data: { id: string; messages: { id: string }[] }[] };
 
+const readsExactly = (history: History, expected: ModelMessage[]) =>
+  sorted(history.data.flatMap((c) => c.messages.map((m) => m.id))) === sorted(expected.map((m) => m.id)) &&
+  sorted(history.data.map((c) => c.id)) === sorted(new Set(expected.map((m) => m.conversationId)));
+
 /** §7: a live session reads exactly its user's conversations; an ended one gets its 401. */
 async function checkSession(run: Run, session: ModelSession, unsure: boolean): Promise<void> {
   const response = await run.request('GET', '/v1/client/conversations', { token: session.token });
   const diverge = () => run.diverged.add(session);
   if (session.state !== 'live' && !session.seenEnded) covered(`ended session read (${session.endedBy})`);
+  if (session.provedFor !== undefined && session.state === 'live') {
+    // §7 after an undo merge: a session proved for the external id that went back may
+    // not keep reading the survivor. Following the id, or ending, are both fine.
+    const restored = session.provedFor;
+    session.provedFor = undefined;
+    if (response.statusCode === 401 && errorCode(response) === 'session_ended') {
+      session.state = 'ended';
+      session.endedBy = response.json().error.reason;
+      session.seenEnded = true;
+      return;
+    }
+    const info = await run.request('GET', '/v1/client/session', { token: session.token });
+    const boundTo = info.statusCode === 200 ? info.json().user.id : undefined;
+    if (boundTo === restored && readsExactly(response.json(), run.model.messagesOf(restored))) {
+      session.userId = restored;
+      return;
+    }
+    run.expect(
+      'unmerge-sessions',
+      false,
+      () =>
+        `a session proved for the external id that went back to ${restored} is bound to ${boundTo} and reads ${describeResponse(response)}`,
+      diverge,
+    );
+    return;
+  }
   if (unsure && response.statusCode === 401 && errorCode(response) === 'session_expired') {
     session.state = 'expired';
     session.endedBy = 'expired';

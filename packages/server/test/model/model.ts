@@ -29,6 +29,11 @@ export type ModelSession = {
   endedBy: string | null;
   /** What would have ended it had it still been live: the first reason must stick. */
   laterEnds: string[];
+  /**
+   * Set by an undo merge when this session, bound to the survivor, proved the external id
+   * that went back to the restored user: it must follow that id there, or end.
+   */
+  provedFor?: string;
   /** A client socket was opened for it (model/sockets.ts). */
   socketOpened?: boolean;
   /** Its end was already read once, and read right. */
@@ -167,6 +172,9 @@ export class Model {
     }
     for (const m of this.messages) if (record.conversationIds.has(m.conversationId)) m.userId = merged.id;
     for (const s of record.keptSessions) if (s.state === 'live') s.userId = merged.id;
+    if (record.externalId !== null)
+      for (const s of this.liveSessionsOf(survivor.id))
+        if (s.tokenExternalId === record.externalId) s.provedFor = merged.id;
     this.merges.delete(merged.id);
   }
 
