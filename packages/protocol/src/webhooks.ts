@@ -73,8 +73,9 @@ export const PatchWebhookBody = Type.Object(
 );
 export type PatchWebhookBody = Static<typeof PatchWebhookBody>;
 
-export const WebhookParams = Type.Object({ id: Id });
-export const WebhookDeliveryParams = Type.Object({ id: Id, deliveryId: Id });
+// Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400.
+export const WebhookParams = Type.Object({ id: Type.String() });
+export const WebhookDeliveryParams = Type.Object({ id: Type.String(), deliveryId: Type.String() });
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];

@@ -127,3 +127,24 @@ export async function moveOpenSessionsBack(
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+/**
+ * Undoing a merge: open sessions on `from` that were authenticated for one of these
+ * external ids proved that id, and the id goes back to `to`, so the sessions follow it.
+ */
+export async function moveSessionsProvedFor(
+  db: Executor,
+  externalIds: readonly string[],
+  from: string,
+  to: string,
+): Promise<void> {
+  if (externalIds.length === 0) return;
+  await db
+    .updateTable('client_sessions')
+    .set({ user_id: to })
+    .where('user_id', '=', from)
+    .where('revoked_at', 'is', null)
+    .where('authenticated', '=', 1)
+    .where('external_id', 'in', externalIds)
+    .execute();
+}

@@ -5,7 +5,7 @@ import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { isId } from '../ids.ts';
 import { moveConversationsBack } from '../messaging/history.repository.ts';
-import { moveOpenSessionsBack } from './client-sessions.repository.ts';
+import { moveOpenSessionsBack, moveSessionsProvedFor } from './client-sessions.repository.ts';
 import { type Actor, journal, SYSTEM } from './journal.ts';
 import type { MergeRecord } from './merge-users.ts';
 import { deleteMerge, findLatestMergeOf } from './merges.repository.ts';
@@ -106,6 +106,12 @@ async function undo(
 
   const history = await moveConversationsBack(db, record.conversationIds, survivor.id, merged.id);
   await moveOpenSessionsBack(db, record.movedSessionIds, survivor.id, merged.id);
+  // §7: a session that logged in with an external id going back (after the merge, so it
+  // landed on the survivor) proved that id and nothing else: it follows the id.
+  const externalIdsBack = record.movedIdentities
+    .filter((i) => i.type === 'external_id')
+    .map((i) => i.normalized);
+  await moveSessionsProvedFor(db, externalIdsBack, survivor.id, merged.id);
   await pointTombstonesAt(db, record.repointedTombstoneIds, survivor.id, merged.id, now);
 
   await updateUser(db, merged.id, {

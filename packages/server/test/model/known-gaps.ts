@@ -34,15 +34,7 @@ export type Invariant =
  * has a minimal failing case in identity-model-findings.test.ts, which flips to failing
  * once the server is fixed, so an entry cannot outlive its gap.
  */
-export const KNOWN_GAPS: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([
-  [
-    'unmerge-sessions',
-    'an undo merge moves back only the sessions that moved with the merged user; a session that ' +
-      'logged in with the merged user’s external id after the merge (and so landed on the survivor) ' +
-      'stays bound to the survivor, authenticated, reading its conversations, although the survivor ' +
-      'no longer holds that external id and the device proved nothing else (IDENTITY.md §7).',
-  ],
-]);
+export const KNOWN_GAPS: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([]);
 
 /**
  * Exploring: MODEL_TOLERATE=session-expiry,merge-ends-sessions treats those as known
