@@ -1,10 +1,10 @@
 import type { LoginResponse } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { flag } from '../db/executor.ts';
+import { groupCommit } from '../db/group-commit.ts';
 import type { AuthEventRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { isStale } from '../last-used.ts';
-import { groupCommit } from '../messaging/group-commit.ts';
 import { metrics } from '../metrics/metrics.ts';
 import { newBearerToken } from '../secrets.ts';
 import { currentSettings } from '../settings/settings.ts';

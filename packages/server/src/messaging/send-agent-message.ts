@@ -1,12 +1,12 @@
 import type { AgentReplyBody } from '@signet/protocol';
 import type { Principal } from '../agents/principal.ts';
 import type { AppContext } from '../context.ts';
+import { groupCommit } from '../db/group-commit.ts';
 import { AppError } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
 import { metrics } from '../metrics/metrics.ts';
 import { appendMessage } from './append-message.ts';
 import { findConversation } from './conversations.repository.ts';
-import { groupCommit } from './group-commit.ts';
 import { findByClientMessageId, upsertReadMarker } from './messages.repository.ts';
 import type { SentMessage } from './send-user-message.ts';
 import { messageView } from './views.ts';

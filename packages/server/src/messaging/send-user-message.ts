@@ -1,6 +1,7 @@
 import type { Message, SendMessageBody, StoredEvent } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
+import { groupCommit } from '../db/group-commit.ts';
 import type { ConversationRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { type LiveClientSession, sessionUserForWrite } from '../identity/client-sessions.ts';
@@ -14,7 +15,6 @@ import {
   newestConversationOfUser,
   updateConversation,
 } from './conversations.repository.ts';
-import { groupCommit } from './group-commit.ts';
 import { findByClientMessageId } from './messages.repository.ts';
 import { conversationView, messageView } from './views.ts';
 
@@ -23,7 +23,7 @@ export type SentMessage = { message: Message; created: boolean; startedConversat
 
 /**
  * An end user's message, stored in one transaction (shared with the other messages
- * waiting at that moment: see group-commit.ts) and acknowledged only after commit.
+ * waiting at that moment: see db/group-commit.ts) and acknowledged only after commit.
  * Idempotent on (user, clientMessageId): a retry answers with the original message.
  * A message to a solved conversation starts a follow-up, unless the conversation was
  * solved within the `reopenSolvedWithinMinutes` window.

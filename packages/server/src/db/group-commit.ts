@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
-import { isRetryableConflict, withConflictRetry } from '../db/conflicts.ts';
-import type { Executor } from '../db/executor.ts';
+import { announce, type PendingEvents, type Recorded, recordMany } from '../messaging/event-log.ts';
 import { metrics } from '../metrics/metrics.ts';
-import { announce, type PendingEvents, type Recorded, recordMany } from './event-log.ts';
+import { isRetryableConflict, withConflictRetry } from './conflicts.ts';
+import type { Executor } from './executor.ts';
 
 /**
  * One write in a batch: it runs inside the batch's transaction, must not commit or roll
