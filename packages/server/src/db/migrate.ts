@@ -5,6 +5,7 @@ import * as agentSessions from './migrations/003-agent-sessions.ts';
 import * as bot from './migrations/004-bot.ts';
 import * as sessions from './migrations/005-sessions.ts';
 import * as help from './migrations/006-help.ts';
+import * as helpSearch from './migrations/010-help-search.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here rather than read from disk, so bundling and tsx agree. */
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-bot': bot,
   '005-sessions': sessions,
   '006-help': help,
+  '010-help-search': helpSearch,
 };
 
 class StaticProvider implements MigrationProvider {
