@@ -1,12 +1,16 @@
-import { type Kysely, SqliteAdapter } from 'kysely';
+import { type Kysely, SqliteAdapter, sql } from 'kysely';
 
 /**
- * SQLite: the reader filter (status, audience, id) answered from a narrow index keyed by
- * the FTS row id, so search never reads the wide article rows of every match
- * (bench help_search). PostgreSQL's plan goes through the GIN index and needs none.
+ * Search speed (bench help_search). SQLite: the reader filter (status, audience, id) is
+ * answered from a narrow index keyed by the FTS row id, so search never reads the wide
+ * article rows of every match. PostgreSQL: ranking reads each match's tsvector; stored
+ * uncompressed it is read without being decompressed first.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
+    await sql`alter table help_articles alter column search set storage external`.execute(db);
+    return;
+  }
   await db.schema
     .createIndex('help_articles_reader')
     .on('help_articles')
