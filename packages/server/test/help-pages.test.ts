@@ -85,7 +85,7 @@ describe.each(DATABASES)('help pages on %s', (kind) => {
     for (const path of [
       '/help/collections/nope',
       '/help/articles/nope',
-      `/help/articles/${'x'.repeat(99)}`,
+      `/help/articles/${'x'.repeat(300)}`,
     ]) {
       const response = await server.request('GET', path);
       expect(response.statusCode, path).toBe(404);

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousSession, login } from './factories.ts';
-import { DATABASES, signUserToken, startTestServer, type TestServer, uniqueExternalId } from './harness.ts';
+import {
+  DATABASES,
+  leakedSecrets,
+  signUserToken,
+  startTestServer,
+  type TestServer,
+  uniqueExternalId,
+} from './harness.ts';
 import { createArticle, createCollection, setUserTags } from './help-factories.ts';
 
 /** HELP.md "Same session, no second sign-on": the one-time ticket and the help cookie. */
@@ -63,6 +70,12 @@ describe.each(DATABASES)('help tickets on %s', (kind) => {
     const again = await exchange(path);
     expect(again.statusCode).toBe(400);
     expect(again.headers['set-cookie']).toBeUndefined();
+
+    // Neither the ticket nor the cookie reaches a log line.
+    server.secrets.add(new URLSearchParams(path.split('?')[1]).get('ticket')!);
+    server.secrets.add(cookieOf(first).split('=')[1]!);
+    expect(server.logs.join('')).toContain('/help/articles/');
+    expect(leakedSecrets(server)).toEqual([]);
   });
 
   it('expires after 60 seconds', async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Agent, api, type Conversation, type Message, type Page, type User } from './api.ts';
+import { InsertArticle } from './insert-article.tsx';
 import type { Live, LiveFrame } from './live.ts';
 import { Badge, fmtTime } from './ui.tsx';
 
@@ -241,6 +242,10 @@ function Thread(props: {
         <div class="typing" aria-live="polite">
           {typing ? `${user?.name ?? 'The visitor'} is typing…` : ''}
         </div>
+        <InsertArticle
+          userId={conversation.userId}
+          onInsert={(text) => setDraft((d) => (d.trim() ? `${d.trimEnd()}\n${text}` : text))}
+        />
         <form class="reply" onSubmit={reply}>
           <textarea
             aria-label="Reply"

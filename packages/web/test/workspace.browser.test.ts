@@ -164,6 +164,44 @@ describe.skipIf(!hasChromium)('the agent workspace in Chromium', () => {
     );
   });
 
+  it('while replying, finds an article, says whether this customer can read it, and inserts its link', async () => {
+    const collection = (
+      await server.request('POST', '/v1/collections', {
+        token: server.adminToken,
+        body: { title: 'Billing' },
+      })
+    ).json();
+    const article = (
+      await server.request('POST', '/v1/articles', {
+        token: server.adminToken,
+        body: {
+          collectionId: collection.id,
+          title: 'Invoices for Pro',
+          body: 'Download invoices from Billing.',
+          status: 'published',
+          audience: { type: 'segment', tagsAll: ['plan:pro'] },
+        },
+      })
+    ).json();
+    const visitor = (await server.request('POST', '/v1/client/sessions', { body: {} })).json();
+    await server.request('PATCH', `/v1/users/${visitor.user.id}`, {
+      token: server.adminToken,
+      body: { name: 'Ivy Invoice' },
+    });
+    await sendAsUser(visitor.sessionToken, 'Where are my invoices?');
+    const page = await signIn('agent@shop.example');
+    await openConversationOf(page, 'Ivy Invoice');
+    await page.getByLabel('Find an article').fill('invoi');
+    const found = page.locator('[data-testid=found-article]', { hasText: 'Invoices for Pro' });
+    await found
+      .locator('[data-testid=article-access]', { hasText: 'Customer cannot read it: not signed in now' })
+      .waitFor();
+    await found.getByRole('button', { name: 'Insert' }).click();
+    expect(await page.getByLabel('Reply').inputValue()).toBe(
+      `Invoices for Pro: ${base}/help/articles/${article.id}`,
+    );
+  });
+
   it('a user created through the API with an external id has no badge until their first JWT login', async () => {
     const externalId = uniqueExternalId('directory');
     const apiUser = (

@@ -8,6 +8,7 @@ import * as help from './migrations/006-help.ts';
 import * as webhooks from './migrations/007-webhooks.ts';
 import * as meta from './migrations/008-meta.ts';
 import * as identityJournal from './migrations/009-identity-journal.ts';
+import * as helpSearch from './migrations/010-help-search.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here rather than read from disk, so bundling and tsx agree. */
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-webhooks': webhooks,
   '008-meta': meta,
   '009-identity-journal': identityJournal,
+  '010-help-search': helpSearch,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -6,7 +6,7 @@ import { articlePath } from './read-articles.ts';
 /**
  * The help center's HTML (HELP.md "Surfaces"): plain server-rendered pages that read
  * without JavaScript. Every dynamic value goes through escapeHtml; article bodies and
- * snippets arrive already sanitized (markdown.ts, read-articles.ts).
+ * snippets arrive already sanitized and escaped (markdown.ts, snippet.ts).
  */
 export const HELP_CSS = `
 body { font-family: system-ui, sans-serif; margin: 0; color: #1f2937; background: #fafaf9; line-height: 1.55; }

@@ -1,5 +1,4 @@
-import type { AppContext } from '../context.ts';
-import { type LiveClientSession, requireLiveSession } from '../identity/client-sessions.ts';
+import type { LiveClientSession } from '../identity/client-sessions.ts';
 import { parseTags } from '../identity/tags.ts';
 import type { Viewer } from './can-read.ts';
 
@@ -16,9 +15,4 @@ export function viewerOf(live: LiveClientSession): Viewer {
     signedIn: live.authenticated,
     tags: live.authenticated ? parseTags(live.user.tags) : [],
   };
-}
-
-/** The client API's viewer: a session that is not live is refused (401), as on every client route. */
-export async function clientViewer(ctx: AppContext, sessionToken: string | undefined): Promise<Viewer> {
-  return viewerOf(await requireLiveSession(ctx, sessionToken));
 }
