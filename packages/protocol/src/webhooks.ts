@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { FreeText, Id, Limit, Timestamp } from './common.ts';
+import { FreeText, Limit, Timestamp } from './common.ts';
 
 /** WEBHOOKS.md "Events": what an endpoint may subscribe to (or `*`). */
 export const WEBHOOK_EVENT_TYPES = [
