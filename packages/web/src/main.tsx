@@ -6,10 +6,11 @@ import { AuthLog } from './auth-log.tsx';
 import { HelpCenter } from './help.tsx';
 import { Inbox } from './inbox.tsx';
 import { connectLive, type Live, type LiveFrame } from './live.ts';
+import { TokenDebugger } from './token-debugger.tsx';
 import './styles.css';
 
-type Route = 'inbox' | 'help' | 'keys' | 'settings' | 'team' | 'auth-log';
-const ADMIN_ROUTES: Route[] = ['keys', 'settings', 'team', 'auth-log'];
+type Route = 'inbox' | 'help' | 'keys' | 'settings' | 'team' | 'auth-log' | 'token-debugger';
+const ADMIN_ROUTES: Route[] = ['keys', 'settings', 'team', 'auth-log', 'token-debugger'];
 const routeOf = (): Route => (location.hash.replace('#/', '') as Route) || 'inbox';
 
 function App() {
@@ -74,6 +75,7 @@ function Workspace({
           <>
             {link('keys', 'Signing keys')}
             {link('auth-log', 'Auth log')}
+            {link('token-debugger', 'Token debugger')}
             {link('settings', 'Settings')}
             {link('team', 'Agents & tokens')}
           </>
@@ -92,6 +94,7 @@ function Workspace({
         {route === 'settings' && <SettingsPage />}
         {route === 'team' && <Team />}
         {route === 'auth-log' && <AuthLog />}
+        {route === 'token-debugger' && <TokenDebugger />}
       </main>
     </div>
   );
