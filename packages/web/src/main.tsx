@@ -6,6 +6,7 @@ import { AuthLog } from './auth-log.tsx';
 import { HelpCenter } from './help.tsx';
 import { Inbox } from './inbox.tsx';
 import { connectLive, type Live, type LiveFrame } from './live.ts';
+import { Setup, useSetupNeeded } from './setup.tsx';
 import { TokenDebugger } from './token-debugger.tsx';
 import './styles.css';
 
@@ -28,7 +29,11 @@ function App() {
     return () => removeEventListener('hashchange', onHash);
   }, []);
 
-  if (me === undefined) return <p class="loading">Loading…</p>;
+  const [setupDone, setSetupDone] = useState(false);
+  const setupNeeded = useSetupNeeded(me === null);
+  if (me === undefined || (me === null && setupNeeded === undefined)) return <p class="loading">Loading…</p>;
+  if (me === null && setupNeeded && !setupDone)
+    return <Setup onSignedIn={setMe} onDone={() => setSetupDone(true)} />;
   if (me === null) return <SignIn onSignedIn={setMe} />;
   const isAdmin = me.role === 'admin';
   const allowed = isAdmin || !ADMIN_ROUTES.includes(route);
