@@ -15,3 +15,10 @@ export const SetupBody = Type.Object(
   { additionalProperties: false },
 );
 export type SetupBody = Static<typeof SetupBody>;
+
+/** The getting-started checklist, each step computed from stored state. */
+export const Onboarding = Type.Object(
+  { signingKey: Type.Boolean(), login: Type.Boolean(), authenticatedMessage: Type.Boolean() },
+  { $id: 'Onboarding', additionalProperties: false },
+);
+export type Onboarding = Static<typeof Onboarding>;

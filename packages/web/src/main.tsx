@@ -3,15 +3,17 @@ import { useEffect, useState } from 'preact/hooks';
 import { Keys, SettingsPage, Team } from './admin.tsx';
 import { type Agent, ApiError, api, setCsrfToken } from './api.ts';
 import { AuthLog } from './auth-log.tsx';
+import { GettingStarted } from './getting-started.tsx';
 import { HelpCenter } from './help.tsx';
 import { Inbox } from './inbox.tsx';
 import { connectLive, type Live, type LiveFrame } from './live.ts';
 import { Setup, useSetupNeeded } from './setup.tsx';
+import { Snippet } from './snippet.tsx';
 import { TokenDebugger } from './token-debugger.tsx';
 import './styles.css';
 
-type Route = 'inbox' | 'help' | 'keys' | 'settings' | 'team' | 'auth-log' | 'token-debugger';
-const ADMIN_ROUTES: Route[] = ['keys', 'settings', 'team', 'auth-log', 'token-debugger'];
+type Route = 'inbox' | 'help' | 'keys' | 'settings' | 'team' | 'auth-log' | 'token-debugger' | 'snippet';
+const ADMIN_ROUTES: Route[] = ['keys', 'settings', 'team', 'auth-log', 'token-debugger', 'snippet'];
 const routeOf = (): Route => (location.hash.replace('#/', '') as Route) || 'inbox';
 
 function App() {
@@ -79,6 +81,7 @@ function Workspace({
         {isAdmin && (
           <>
             {link('keys', 'Signing keys')}
+            {link('snippet', 'Snippet')}
             {link('auth-log', 'Auth log')}
             {link('token-debugger', 'Token debugger')}
             {link('settings', 'Settings')}
@@ -93,6 +96,7 @@ function Workspace({
         </button>
       </nav>
       <main>
+        {isAdmin && <GettingStarted key={route} />}
         {route === 'inbox' && live && <Inbox me={me} live={live} frames={frames} />}
         {route === 'help' && <HelpCenter />}
         {route === 'keys' && <Keys />}
@@ -100,6 +104,7 @@ function Workspace({
         {route === 'team' && <Team />}
         {route === 'auth-log' && <AuthLog />}
         {route === 'token-debugger' && <TokenDebugger />}
+        {route === 'snippet' && <Snippet />}
       </main>
     </div>
   );

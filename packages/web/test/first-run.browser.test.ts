@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/test/cluster.ts';
-import { type Device, hasChromium, openDevice, until } from '../../widget/test/browser.ts';
+import { ARTIFACTS, type Device, hasChromium, openDevice, until } from '../../widget/test/browser.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -58,6 +58,8 @@ describe.skipIf(!hasChromium)('first run in Chromium', () => {
       await page.getByLabel('Password (10 characters or more)').fill('a long enough password');
       await page.getByRole('button', { name: 'Create admin and sign in' }).click();
     };
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'setup.png') });
     await fill('WRONG-WRONG-WRONG');
     await page.getByRole('alert').filter({ hasText: 'not the setup code' }).waitFor();
 
@@ -85,5 +87,49 @@ describe.skipIf(!hasChromium)('first run in Chromium', () => {
       }),
     });
     expect(again.status).toBe(409);
+  });
+
+  it('the checklist ticks the key from the server; the snippet shows this server and the kid, never the secret', async () => {
+    const { page } = device;
+    await page.goto(`${base}/#/keys`);
+    const checklist = page.locator('[data-testid=getting-started]');
+    await checklist.waitFor();
+    const step = (text: string) => checklist.locator('li', { hasText: text });
+    expect(await step('Create a signing key').getAttribute('data-done')).toBe('no');
+
+    await page.getByLabel('Key name').fill('Web shop');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.locator('[data-testid=secret-value]').textContent())!;
+    const kid = (await page
+      .locator('[data-testid=key-row]', { hasText: 'Web shop' })
+      .locator('code')
+      .first()
+      .textContent())!;
+
+    await page.getByRole('link', { name: 'Snippet', exact: true }).click();
+    await until(
+      async () => (await step('Create a signing key').getAttribute('data-done')) === 'yes',
+      'the key step ticked',
+    );
+    expect(await step('A customer logs in').getAttribute('data-done')).toBe('no');
+    const html = (await page.locator('[data-testid=host-snippet]').textContent())!;
+    expect(html).toContain(`<script src="${base}/widget.js" async></script>`);
+    for (const language of ['Node', 'Python', 'Ruby', 'Go']) {
+      await page.getByRole('tab', { name: language }).click();
+      const endpoint = (await page.locator('[data-testid=token-endpoint]').textContent())!;
+      expect(endpoint).toContain(kid);
+      expect(endpoint).not.toContain(secret);
+    }
+    expect(await page.locator('[data-testid=allowed-origins]').textContent()).toContain('*');
+    expect(await page.locator('body').textContent()).not.toContain(secret);
+    await page.getByRole('button', { name: 'Copy' }).first().click();
+    await page.getByRole('link', { name: 'Signing keys' }).click();
+    await until(
+      async () => (await step('Copy the messenger snippet').getAttribute('data-done')) === 'yes',
+      'the copy step ticked',
+    );
+    await page.getByRole('link', { name: 'Snippet', exact: true }).click();
+    await page.locator('[data-testid=host-snippet]').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'snippet.png') });
   });
 });

@@ -1,10 +1,12 @@
-import { Me, SetupBody, SetupState } from '@signet/protocol';
+import { Me, Onboarding, SetupBody, SetupState } from '@signet/protocol';
 import { AGENT_SESSION_TTL_MS } from '../agents/agent-sessions.ts';
 import type { AppContext } from '../context.ts';
+import { requireStaff } from '../http/access.ts';
 import { setAgentCookie } from '../http/cookies.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { createFirstAdmin, setupNeeded } from './create-first-admin.ts';
+import { onboardingState } from './onboarding.ts';
 
 /** First-run setup: the first admin, created with the one-time code from the server log. */
 export async function setupRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
@@ -24,5 +26,11 @@ export async function setupRoutes(app: App, { ctx }: { ctx: AppContext }): Promi
       setAgentCookie(request, reply, signedIn.token, AGENT_SESSION_TTL_MS);
       return { agent: signedIn.agent, csrfToken: signedIn.csrfToken };
     },
+  );
+
+  app.get(
+    '/v1/onboarding',
+    { preHandler: requireStaff(ctx, 'admin'), schema: { tags, response: responses({ 200: Onboarding }) } },
+    async () => onboardingState(ctx),
   );
 }
