@@ -1,5 +1,5 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, isLoopbackHost, loadConfig } from './config.ts';
 import { startMetricsListener } from './metrics/metrics.routes.ts';
 import { MasterKeyMismatchError } from './ops/master-key-check.ts';
 import { startRuntime } from './runtime.ts';
@@ -39,6 +39,11 @@ async function main(): Promise<void> {
     config.metricsPort === undefined
       ? undefined
       : await startMetricsListener(runtime, config.metricsPort, config.metricsHost);
+  if (metricsServer && !isLoopbackHost(config.metricsHost))
+    app.log.warn(
+      { metricsHost: config.metricsHost },
+      '/metrics without credentials on a non-loopback address',
+    );
 
   let stopping = false;
   const stop = async (signal: string) => {

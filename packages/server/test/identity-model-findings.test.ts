@@ -63,17 +63,19 @@ describe.each(DATABASES)('identity model findings on %s', (kind) => {
     },
   );
 
-  // Holds today (a merge leaves an expired session's reason alone); kept beside the two that do not.
-  it('an expired session stays session_expired when its user is merged later', async () => {
-    const session = await expiredSession();
-    const survivor = await anonymousSession(server);
-    const merged = await server.request('POST', `/v1/users/${session.userId}/merge`, {
-      ...admin(),
-      body: { intoUserId: survivor.userId },
-    });
-    expect(merged.statusCode).toBe(200);
-    expect(await readCode(session.sessionToken)).toBe('401 session_expired');
-  });
+  finding('end-reason-sticks')(
+    'an expired session stays session_expired when its user is merged later',
+    async () => {
+      const session = await expiredSession();
+      const survivor = await anonymousSession(server);
+      const merged = await server.request('POST', `/v1/users/${session.userId}/merge`, {
+        ...admin(),
+        body: { intoUserId: survivor.userId },
+      });
+      expect(merged.statusCode).toBe(200);
+      expect(await readCode(session.sessionToken)).toBe('401 session_expired');
+    },
+  );
 
   finding('anonymous-is-derived')(
     'a visitor given a verified email by hand logs in as someone else: nothing moves, the email stays',
@@ -103,6 +105,39 @@ describe.each(DATABASES)('identity model findings on %s', (kind) => {
         token: response.json().sessionToken,
       });
       expect(history.json().data).toEqual([]);
+    },
+  );
+
+  finding('unmerge-sessions')(
+    'undoing a merge: a session proved for the external id that goes back stops reading the survivor',
+    async () => {
+      // L (external id X) is merged by hand into visitor S; X then logs in on a new device
+      // and lands on S, which holds X now; the merge is undone and X is L's again.
+      const x = uniqueExternalId('undo');
+      const first = await login(server, await signUserToken(key, { external_id: x }));
+      const merged = first.json().user.id;
+      const visitor = await anonymousSession(server);
+      await seedHistory(server, visitor.sessionToken, 'the visitor’s own');
+      const merge = await server.request('POST', `/v1/users/${merged}/merge`, {
+        ...admin(),
+        body: { intoUserId: visitor.userId },
+      });
+      expect(merge.statusCode).toBe(200);
+      const device = await login(server, await signUserToken(key, { external_id: x }));
+      expect(device.json().user.id).toBe(visitor.userId);
+      const undo = await server.request('POST', `/v1/users/${visitor.userId}/unmerge`, {
+        ...admin(),
+        body: { mergedUserId: merged },
+      });
+      expect(undo.statusCode).toBe(200);
+
+      // The device proved X, and X is L's: it follows X to L, or its session ends.
+      const token = device.json().sessionToken;
+      const session = await server.request('GET', '/v1/client/session', { token });
+      if (session.statusCode === 200) expect(session.json().user.id).toBe(merged);
+      else expect(session.json().error.code).toBe('session_ended');
+      const history = await server.request('GET', '/v1/client/conversations', { token });
+      expect(history.body).not.toContain(visitor.userId);
     },
   );
 });

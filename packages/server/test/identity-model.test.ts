@@ -1,18 +1,20 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DATABASES, startTestServer, type TestServer } from './harness.ts';
 import { type Action, actionsArb } from './model/actions.ts';
 import { checkInvariants } from './model/checks.ts';
-import { isKnownGap } from './model/known-gaps.ts';
 import { Clock, coverage, KnownGapHit, Run } from './model/run.ts';
 import { Sockets } from './model/sockets.ts';
 import { runAction } from './model/steps.ts';
 
 /**
  * IDENTITY.md §3, §7 and §8 as a model-based test: random sequences of anonymous
- * sessions, logins, API creates, merges by hand, key deletions, logouts, sends,
- * concurrent bursts, erasures and clock ticks run against a real server, and after
- * every step the server must agree with the reference model in ./model/.
+ * sessions, logins, API creates, merges by hand and their undoing, key deletions,
+ * logouts, sends, typed details, concurrent bursts, erasures and clock ticks run against
+ * a real server (every session also holding a client socket), and after every step the
+ * server must agree with the reference model in ./model/. Invariants a known gap breaks
+ * are listed in ./model/known-gaps.ts (none fail the suite; their minimal cases are in
+ * identity-model-findings.test.ts).
  *
  * CI runs a fixed seed. More runs: MODEL_RUNS=1000 (a random seed unless MODEL_SEED is
  * set). A failure prints its seed and path; replay exactly that sequence with
@@ -54,8 +56,9 @@ describe.each(DATABASES)('identity model on %s', (kind) => {
     try {
       for (const [i, action] of actions.entries()) {
         run.step = i;
+        run.model.now = clock.now();
         await runAction(run, action);
-        await checkInvariants(run);
+        await checkInvariants(run, i === actions.length - 1);
         await sockets?.check(run);
         await sockets?.follow(run);
         stats.steps++;
@@ -98,7 +101,6 @@ describe.each(DATABASES)('identity model on %s', (kind) => {
         );
       if (gapsHit.size > 0)
         console.warn(`identity model: known gaps hit on ${kind}: ${[...gapsHit].join(', ')}`);
-      expect([...gapsHit].filter((g) => !isKnownGap(g as never))).toEqual([]);
     },
     Math.max(120_000, RUNS * 10_000),
   );

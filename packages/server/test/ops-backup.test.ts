@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -100,7 +100,7 @@ describe('signet backup / restore (SQLite)', () => {
         `backup under load: acknowledged ${total} (${before} before the backup began, ${during} by its end); ` +
           `in the backup ${present.size}; missed ${missed}; senders with a hole ${gaps}; unknown ${unknown}`,
       );
-      expect(before).toBeGreaterThan(50);
+      expect(before).toBeGreaterThan(10);
       expect(missed).toBe(0);
       expect(gaps).toBe(0);
       expect(unknown).toBe(0);
@@ -135,6 +135,7 @@ describe('signet backup / restore (SQLite)', () => {
     expect((await run(env, 'api-tokens', 'create', '--name', 'x')).code).toBe(0);
     const file = join(tempDir('refuse-backup'), 'b.db');
     expect((await run(env, 'backup', file)).code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     const again = await run(env, 'backup', file, '--json');
     expect(again.code).toBe(1);
     expect(JSON.parse(again.err).error.code).toBe('conflict');

@@ -234,6 +234,7 @@ describe.skipIf(!hasPostgres || !pgCluster)('PostgreSQL restarted under load', (
     // HTTP senders: each message is retried with its clientMessageId until it is acknowledged.
     const acked = new Set<string>();
     let failedAttempts = 0;
+    const refusals: Record<number, number> = {};
     const sessions = await Promise.all([0, 1, 2, 3].map(() => createSession(node)));
     const senders = sessions.map(async (token, s) => {
       for (let n = 0; !stop && n < 10_000; n++) {
@@ -252,6 +253,7 @@ describe.skipIf(!hasPostgres || !pgCluster)('PostgreSQL restarted under load', (
             break;
           }
           failedAttempts++;
+          refusals[status] = (refusals[status] ?? 0) + 1;
           await sleep(100);
         }
         await sleep(10);
@@ -286,14 +288,17 @@ describe.skipIf(!hasPostgres || !pgCluster)('PostgreSQL restarted under load', (
     const doubled = stored.rows.filter((r) => r.n > 1).length;
     const during = readiness.slice(downAt, upAt);
     console.log(
-      `PostgreSQL restart: ${JSON.stringify({ acked: acked.size, ackedBefore, stored: storedIds.size, missed, doubled, failedAttempts, readyzWhileDown: [...new Set(during)] })}`,
+      `PostgreSQL restart: ${JSON.stringify({ acked: acked.size, ackedBefore, stored: storedIds.size, missed, doubled, failedAttempts, refusals, readyzWhileDown: [...new Set(during)] })}`,
     );
 
+    if (!node.running) console.log(`the node exited:\n${node.stderr.slice(-3000)}`);
     expect(node.running).toBe(true);
     expect(during).toContain(503);
     expect(readiness.at(-1)).toBe(200);
     expect(acked.size).toBeGreaterThan(ackedAtRecovery);
     expect(missed).toBe(0);
     expect(doubled).toBe(0);
+    // Refused while the database was away: 503 `unavailable`, never a bare 500.
+    expect(Object.keys(refusals).filter((status) => status !== '503')).toEqual([]);
   }, 120_000);
 });

@@ -22,7 +22,8 @@ import { checkArticleAccess } from './check-access.ts';
 import { createCollection, deleteCollection, listCollections, updateCollection } from './collections.ts';
 import { renderArticleHtml } from './markdown.ts';
 
-const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+// Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400.
+const IdParams = Type.Object({ id: Type.String() });
 
 /** HELP.md "Admin and agents": collections and articles, and the per-customer access check. */
 export async function helpAdminRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {

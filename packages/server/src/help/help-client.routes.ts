@@ -14,7 +14,8 @@ import { issueHelpTicket } from './help-pass.ts';
 import { readArticle, renderedArticle, searchReadable } from './read-articles.ts';
 import { clientViewer } from './viewer.ts';
 
-const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+// Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400.
+const IdParams = Type.Object({ id: Type.String() });
 
 /** HELP.md "Client API": what the messenger reads, as the session it holds. */
 export async function helpClientRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {

@@ -33,7 +33,8 @@ import { collectionView } from './views.ts';
 export const HELP_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+// Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400.
+const IdParams = Type.Object({ id: Type.String() });
 const SearchQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) });
 const AuthQuery = Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 200 })) });
 

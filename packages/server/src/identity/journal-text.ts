@@ -116,11 +116,13 @@ function causeText(data: Data, keys: KeyNames): string {
   }
 }
 
-function movedText(data: Data): string {
+function identitiesText(data: Data): string[] {
   const identities = (data.identities as { type: string; value: string }[] | undefined) ?? [];
-  const moved = identities.map((i) =>
-    i.type === 'external_id' ? `external id ${i.value}` : `email ${i.value}`,
-  );
+  return identities.map((i) => (i.type === 'external_id' ? `external id ${i.value}` : `email ${i.value}`));
+}
+
+function movedText(data: Data): string {
+  const moved = identitiesText(data);
   return [
     moved.length > 0 ? `moved ${moved.join(', ')}` : 'no identities moved',
     `${data.conversations} conversation(s), ${data.messages} message(s)`,
@@ -129,13 +131,10 @@ function movedText(data: Data): string {
 }
 
 function movedBackText(data: Data): string {
-  const identities = (data.identities as { type: string; value: string }[] | undefined) ?? [];
-  const moved = identities.map((i) =>
-    i.type === 'external_id' ? `external id ${i.value}` : `email ${i.value}`,
-  );
+  const moved = identitiesText(data);
   return [
     moved.length > 0 ? `moved back ${moved.join(', ')}` : 'no identities moved back',
-    `${data.conversations} conversation(s)`,
+    `${data.conversations} conversation(s), ${data.messages} message(s)`,
   ].join('; ');
 }
 

@@ -147,11 +147,10 @@ async function undo(
 }
 
 /** What the merge added to the survivor's profile goes, unless it has changed since. */
-function survivorProfileBack(
-  survivor: UserRow,
-  record: MergeRecord,
-): Partial<Pick<UserRow, 'name' | 'tags' | 'authenticated' | 'last_authenticated_at'>> {
-  const patch: Partial<Pick<UserRow, 'name' | 'tags' | 'authenticated' | 'last_authenticated_at'>> = {};
+type ProfilePatch = Partial<Pick<UserRow, 'name' | 'tags' | 'authenticated' | 'last_authenticated_at'>>;
+
+function survivorProfileBack(survivor: UserRow, record: MergeRecord): ProfilePatch {
+  const patch: ProfilePatch = {};
   if (record.into.name === null && survivor.name === record.from.name) patch.name = null;
   const union = [...new Set([...record.into.tags, ...record.from.tags])];
   if (JSON.stringify(parseTags(survivor.tags)) === JSON.stringify(union))

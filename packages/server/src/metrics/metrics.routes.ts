@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AppContext } from '../context.ts';
 import { requireStaff } from '../http/access.ts';
 import type { App } from '../http/types.ts';
-import { databaseUp, metrics, redisUp, registry } from './metrics.ts';
+import { databaseUp, enableMetrics, metrics, redisUp, registry } from './metrics.ts';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -15,6 +15,7 @@ const PING_TIMEOUT_MS = 1000;
 export function registerMetrics(app: App, ctx: AppContext): void {
   const { metricsOnMainPort, metricsPort } = ctx.config;
   if (!metricsOnMainPort && metricsPort === undefined) return;
+  enableMetrics();
   app.addHook('onResponse', async (request, reply) => {
     // Route templates, never raw URLs: one series per route, whatever ids are in the path.
     const route = request.routeOptions.url ?? 'unmatched';
@@ -33,6 +34,7 @@ export function registerMetrics(app: App, ctx: AppContext): void {
 
 /** The second listener: `/metrics` only, no credentials, on METRICS_HOST (loopback by default). */
 export async function startMetricsListener(ctx: AppContext, port: number, host: string): Promise<Server> {
+  enableMetrics();
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

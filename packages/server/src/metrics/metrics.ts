@@ -93,33 +93,49 @@ const MAX_REMEMBERED = 10_000;
 
 const nowMs = () => performance.timeOrigin + performance.now();
 
+/**
+ * Off until a server turns metrics on (METRICS=1 or METRICS_PORT): the calls below sit on
+ * the message hot path, and a process nobody scrapes should not pay for them.
+ */
+let enabled = false;
+
+export function enableMetrics(): void {
+  enabled = true;
+}
+
 export const metrics = {
   loginAttempt(reason: string): void {
+    if (!enabled) return;
     loginAttempts.inc({ outcome: reason === 'ok' ? 'ok' : 'failed', reason });
   },
   sessionsEnded(reason: string, count: number): void {
+    if (!enabled) return;
     if (count > 0) sessionsEnded.inc({ reason }, count);
   },
   /** For `.then(...)` after a send: counts it when it stored a new message. */
   messageStored<T extends { created: boolean }>(author: 'user' | 'agent'): (sent: T) => T {
     return (sent) => {
-      if (sent.created) messagesStored.inc({ author });
+      if (enabled && sent.created) messagesStored.inc({ author });
       return sent;
     };
   },
   botMessagesStored(count: number): void {
+    if (!enabled) return;
     if (count > 0) messagesStored.inc({ author: 'bot' }, count);
   },
   /** Counts the socket while it is open. */
   socketOpened(ws: WebSocket, kind: 'client' | 'agent'): void {
+    if (!enabled) return;
     socketsOpen.inc({ kind });
     ws.once('close', () => socketsOpen.dec({ kind }));
   },
   batchTaken(size: number): void {
+    if (!enabled) return;
     batchSize.observe(size);
   },
   /** After commit, before the notice: the start of fan-out for these cursors. */
   eventsCommitted(recorded: readonly { cursor: number }[]): void {
+    if (!enabled) return;
     const at = nowMs();
     for (const { cursor } of recorded) committedAt.set(cursor, at);
     if (committedAt.size > MAX_REMEMBERED) {
@@ -133,6 +149,7 @@ export const metrics = {
   },
   /** Right after an audience's sockets were written these events. */
   eventsWritten(rows: readonly { id: number; created_at: number }[]): void {
+    if (!enabled) return;
     const at = nowMs();
     for (const row of rows) {
       // Kept, not deleted: the same event may go to a second audience (user and inbox).
@@ -144,10 +161,12 @@ export const metrics = {
     }
   },
   httpResponse(method: string, route: string, status: number, seconds: number): void {
+    if (!enabled) return;
     httpRequests.inc({ method, route, status: String(status) });
     httpSeconds.observe({ method, route }, seconds);
   },
   masterKeyFailure(): void {
+    if (!enabled) return;
     masterKeyFailures.inc();
   },
 };

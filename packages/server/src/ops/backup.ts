@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { AppError } from '../errors.ts';
@@ -34,6 +34,8 @@ export async function backupSqlite(databaseFile: string, target: string): Promis
   const copy = new SqliteDatabase(partial, { fileMustExist: true });
   copy.pragma('journal_mode = DELETE');
   copy.close();
+  // Every message and user is in it: readable by the owner only, like master.key.
+  chmodSync(partial, 0o600);
   const summary = verify(partial);
   renameSync(partial, target);
   return { file: target, ...summary };

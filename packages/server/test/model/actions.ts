@@ -29,7 +29,8 @@ export type Action =
   | { kind: 'details'; device: number; email: number }
   | { kind: 'burst'; devices: number[]; withSessions: boolean; racingSends: boolean; email: EmailChoice }
   | { kind: 'tick'; by: Tick }
-  | { kind: 'erase'; user: number };
+  | { kind: 'erase'; user: number }
+  | { kind: 'unmerge'; user: number; dryRun: boolean };
 
 /** Distinct external ids of one run: case and spaces matter (§3), so these are four. */
 export const EXTERNAL_IDS = ['a', 'A', 'a ', 'b', 'c'] as const;
@@ -117,6 +118,14 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('erase' as const), user: fc.nat({ max: 9 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('unmerge' as const),
+      user: fc.nat({ max: 9 }),
+      dryRun: fc.constantFrom(false, false, false, true),
+    }),
+  },
 );
 
 export const actionsArb = (maxLength: number) =>

@@ -1,4 +1,4 @@
-import type { ModelSession } from './model.ts';
+import type { ModelMessage, ModelSession } from './model.ts';
 import { covered, describeResponse, errorCode, type Run } from './run.ts';
 
 const sorted = (values: Iterable<string>) => [...values].sort().join(',');
@@ -8,7 +8,7 @@ const sorted = (values: Iterable<string>) => [...values].sort().join(',');
  * email, every acknowledged message on a live user, merged ids answering with their
  * survivor, and every session reading exactly what §7 allows.
  */
-export async function checkInvariants(run: Run): Promise<void> {
+export async function checkInvariants(run: Run, last = false): Promise<void> {
   const unsure = run.model.expire(run.clock.now());
   await checkExternalIds(run);
   await checkEmails(run);
@@ -16,6 +16,8 @@ export async function checkInvariants(run: Run): Promise<void> {
   await checkTombstones(run);
   for (const session of run.model.sessions) {
     if (run.diverged.has(session)) continue;
+    // An end, once read right, is read again only after the last step (a later event must not change it).
+    if (session.state !== 'live' && session.seenEnded && !last) continue;
     await checkSession(run, session, unsure.has(session));
   }
 }
@@ -96,13 +98,40 @@ async function checkTombstones(run: Run): Promise<void> {
 
 type History = { data: { id: string; messages: { id: string }[] }[] };
 
+const readsExactly = (history: History, expected: ModelMessage[]) =>
+  sorted(history.data.flatMap((c) => c.messages.map((m) => m.id))) === sorted(expected.map((m) => m.id)) &&
+  sorted(history.data.map((c) => c.id)) === sorted(new Set(expected.map((m) => m.conversationId)));
+
 /** §7: a live session reads exactly its user's conversations; an ended one gets its 401. */
 async function checkSession(run: Run, session: ModelSession, unsure: boolean): Promise<void> {
   const response = await run.request('GET', '/v1/client/conversations', { token: session.token });
   const diverge = () => run.diverged.add(session);
-  if (session.state !== 'live' && !session.seenEnded) {
-    session.seenEnded = true;
-    covered(`ended session read (${session.endedBy})`);
+  if (session.state !== 'live' && !session.seenEnded) covered(`ended session read (${session.endedBy})`);
+  if (session.provedFor !== undefined && session.state === 'live') {
+    // §7 after an undo merge: a session proved for the external id that went back may
+    // not keep reading the survivor. Following the id, or ending, are both fine.
+    const restored = session.provedFor;
+    session.provedFor = undefined;
+    if (response.statusCode === 401 && errorCode(response) === 'session_ended') {
+      session.state = 'ended';
+      session.endedBy = response.json().error.reason;
+      session.seenEnded = true;
+      return;
+    }
+    const info = await run.request('GET', '/v1/client/session', { token: session.token });
+    const boundTo = info.statusCode === 200 ? info.json().user.id : undefined;
+    if (boundTo === restored && readsExactly(response.json(), run.model.messagesOf(restored))) {
+      session.userId = restored;
+      return;
+    }
+    run.expect(
+      'unmerge-sessions',
+      false,
+      () =>
+        `a session proved for the external id that went back to ${restored} is bound to ${boundTo} and reads ${describeResponse(response)}`,
+      diverge,
+    );
+    return;
   }
   if (unsure && response.statusCode === 401 && errorCode(response) === 'session_expired') {
     session.state = 'expired';
@@ -111,6 +140,7 @@ async function checkSession(run: Run, session: ModelSession, unsure: boolean): P
   }
   if (session.state !== 'live') {
     run.expectEnded(session, response, 'a read', diverge);
+    session.seenEnded = true;
     return;
   }
   const user = run.model.resolve(session.userId);

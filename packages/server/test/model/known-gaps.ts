@@ -22,6 +22,8 @@ export type Invariant =
   | 'message-on-live-user' // §7: an acknowledged message is on a live user, readable by its sessions
   | 'send-outcome' // API.md: a live session's send (or typed details) succeeds, an ended one's is 401
   | 'socket-session-ended' // §7: an ended session's socket is told session.ended {reason} and closed; a live one's never
+  | 'unmerge-sessions' // §7 after an undo merge: a session proved for the external id that went back no longer reads the survivor
+  | 'unmerge' // undo merge: the merged user comes back with what it brought, or 409 unmerge_blocked
   | 'tombstone-resolves' // §3.4: a merged user's id keeps answering with the survivor
   | 'burst-one-user'; // §3: concurrent logins for one new external id make one user
 
@@ -34,11 +36,11 @@ export type Invariant =
  */
 export const KNOWN_GAPS: ReadonlyMap<Invariant, string> = new Map<Invariant, string>([
   [
-    'end-reason-sticks',
-    'expiry is decided on read and never written down, so a key deletion or an erasure after a ' +
-      'session expired revokes it again with its own reason: the token that answered ' +
-      '401 session_expired (and whose socket got session.ended {reason:"expired"}) then answers ' +
-      '401 session_ended {reason:"key_deleted"|"erased"}. The device does the same either way.',
+    'unmerge-sessions',
+    'an undo merge moves back only the sessions that moved with the merged user; a session that ' +
+      'logged in with the merged user’s external id after the merge (and so landed on the survivor) ' +
+      'stays bound to the survivor, authenticated, reading its conversations, although the survivor ' +
+      'no longer holds that external id and the device proved nothing else (IDENTITY.md §7).',
   ],
 ]);
 

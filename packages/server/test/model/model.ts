@@ -29,15 +29,33 @@ export type ModelSession = {
   endedBy: string | null;
   /** What would have ended it had it still been live: the first reason must stick. */
   laterEnds: string[];
+  /**
+   * Set by an undo merge when this session, bound to the survivor, proved the external id
+   * that went back to the restored user: it must follow that id there, or end.
+   */
+  provedFor?: string;
   /** A client socket was opened for it (model/sockets.ts). */
   socketOpened?: boolean;
-  /** Its end was already read once (for the coverage counts). */
+  /** Its end was already read once, and read right. */
   seenEnded?: boolean;
   /** The last message this session sent, for a retry with its clientMessageId. */
   lastMessage?: ModelMessage;
 };
 
+/** `userId`: the user whose conversation holds it (raw; `resolve` gives who holds it now). */
 export type ModelMessage = { id: string; conversationId: string; userId: string; clientMessageId: string };
+
+/** What a merge recorded, so it can be undone (POST /v1/users/:id/unmerge). */
+export type MergeRecord = {
+  into: string;
+  at: number;
+  externalId: string | null;
+  emails: string[];
+  conversationIds: Set<string>;
+  keptSessions: ModelSession[];
+};
+
+export const UNMERGE_WINDOW_MS = 30 * 24 * 3600_000;
 
 export const SESSION_LEEWAY_MS = 60_000;
 export const AUTHENTICATED_SESSION_MS = 24 * 3600_000;
@@ -52,6 +70,12 @@ export class Model {
   devices: (ModelSession | undefined)[] = [];
   messages: ModelMessage[] = [];
   keys: { kid: string; secret: string; live: boolean }[] = [];
+  /** The latest merge of each merged user. */
+  merges = new Map<string, MergeRecord>();
+  /** Users whose history a send raced a merge of (which side it landed on is the server's call). */
+  raced = new Set<string>();
+  /** The clock, as of the step being run. */
+  now = 0;
 
   addUser(id: string, externalId: string | null = null, emails: string[] = []): ModelUser {
     const user: ModelUser = { id, externalId, emails: new Set(emails), mergedInto: null, erased: false };
@@ -109,6 +133,15 @@ export class Model {
    */
   merge(from: ModelUser, into: ModelUser): void {
     const sessions = this.sessionsOf(from.id);
+    const record: MergeRecord = {
+      into: into.id,
+      at: this.now,
+      externalId: into.externalId === null ? from.externalId : null,
+      emails: [...from.emails].filter((e) => !into.emails.has(e)),
+      conversationIds: new Set(this.messagesOf(from.id).map((m) => m.conversationId)),
+      keptSessions: [],
+    };
+    this.merges.set(from.id, record);
     if (from.externalId !== null) into.externalId ??= from.externalId;
     for (const email of from.emails) into.emails.add(email);
     from.emails.clear();
@@ -117,7 +150,32 @@ export class Model {
     for (const s of sessions) {
       const keeps = s.kid !== null && s.tokenExternalId !== null && s.tokenExternalId === into.externalId;
       if (!keeps) this.end(s, 'merged');
+      else if (s.state === 'live') record.keptSessions.push(s);
     }
+  }
+
+  /**
+   * Undoes `merged`'s latest merge: it comes back with the external id and verified
+   * emails it brought, its conversations (whatever was added to them since) and the
+   * sessions that moved with it; sessions the merge ended stay ended.
+   */
+  unmerge(merged: ModelUser, record: MergeRecord): void {
+    const survivor = this.users.get(record.into)!;
+    merged.mergedInto = null;
+    if (record.externalId !== null && survivor.externalId === record.externalId) {
+      survivor.externalId = null;
+      merged.externalId = record.externalId;
+    }
+    for (const email of record.emails) {
+      survivor.emails.delete(email);
+      merged.emails.add(email);
+    }
+    for (const m of this.messages) if (record.conversationIds.has(m.conversationId)) m.userId = merged.id;
+    for (const s of record.keptSessions) if (s.state === 'live') s.userId = merged.id;
+    if (record.externalId !== null)
+      for (const s of this.liveSessionsOf(survivor.id))
+        if (s.tokenExternalId === record.externalId) s.provedFor = merged.id;
+    this.merges.delete(merged.id);
   }
 
   erase(user: ModelUser): void {

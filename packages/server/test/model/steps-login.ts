@@ -163,10 +163,13 @@ function recordSend(
     () =>
       `message.authenticated ${message.authenticated} from a ${session.kid ? 'n authenticated' : 'n anonymous'} session`,
   );
+  // A message joins its conversation's user; a new conversation is the session's user's.
+  const known = run.model.messages.find((m) => m.conversationId === message.conversationId);
+  if (racing) run.model.raced.add(run.model.resolve(session.userId).id).add(session.userId);
   const recorded = {
     id: message.id,
     conversationId: message.conversationId,
-    userId: session.userId,
+    userId: known?.userId ?? session.userId,
     clientMessageId: message.clientMessageId,
   };
   run.model.messages.push(recorded);

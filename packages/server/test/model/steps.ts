@@ -1,6 +1,6 @@
 import type { Action } from './actions.ts';
 import { TICKS } from './actions.ts';
-import { type ModelSession, normalizeEmail } from './model.ts';
+import { type ModelSession, normalizeEmail, UNMERGE_WINDOW_MS } from './model.ts';
 import { covered, describeResponse, errorCode, type Run } from './run.ts';
 import { burst, login, send } from './steps-login.ts';
 
@@ -31,6 +31,8 @@ export async function runAction(run: Run, action: Action): Promise<void> {
       return;
     case 'erase':
       return erase(run, action.user);
+    case 'unmerge':
+      return unmerge(run, action.user, action.dryRun);
   }
 }
 
@@ -198,4 +200,59 @@ async function erase(run: Run, index: number): Promise<void> {
   if (response.statusCode !== 204) throw new Error(`erase: ${describeResponse(response)}`);
   covered(`erased (${run.model.liveSessionsOf(user.id).length} live sessions)`);
   run.model.erase(user);
+}
+
+/**
+ * Undo merge: the latest merge of a merged user, asked of the user it now resolves to.
+ * Refused (409 unmerge_blocked) when that user has since been merged on, or after 30 days.
+ */
+async function unmerge(run: Run, index: number, dryRun: boolean): Promise<void> {
+  const candidates = [...run.model.users.values()].filter(
+    (u) => u.mergedInto && !run.model.resolve(u.id).erased && !run.model.raced.has(u.id),
+  );
+  if (candidates.length === 0) return;
+  const merged = candidates[index % candidates.length]!;
+  const survivor = run.model.resolve(merged.id);
+  const record = run.model.merges.get(merged.id)!;
+  const response = await run.admin('POST', `/v1/users/${survivor.id}/unmerge`, {
+    mergedUserId: merged.id,
+    dryRun,
+  });
+  const age = run.model.now - record.at;
+  if (Math.abs(age - UNMERGE_WINDOW_MS) < 3600_000) return; // too close to the window's end to tell
+  const blocked = record.into !== survivor.id || age > UNMERGE_WINDOW_MS;
+  const what = `unmerge ${merged.id} from ${survivor.id}${dryRun ? ' (dry run)' : ''} (merged into ${record.into}, ${Math.round(age / 3600_000)} h ago)`;
+  if (blocked) {
+    covered('unmerge refused');
+    run.expect(
+      'unmerge',
+      response.statusCode === 409 && errorCode(response) === 'unmerge_blocked',
+      () => `${what}: expected 409 unmerge_blocked, got ${describeResponse(response)}`,
+    );
+    return;
+  }
+  const body = response.statusCode === 200 ? response.json() : undefined;
+  if (
+    !run.expect(
+      'unmerge',
+      body?.restored?.id === merged.id && body?.survivor?.id === survivor.id && body?.dryRun === dryRun,
+      () => `${what}: expected 200 restoring it, got ${describeResponse(response)}`,
+    )
+  )
+    return;
+  covered(
+    `unmerge${dryRun ? ' (dry run)' : ''} (${record.keptSessions.filter((s) => s.state === 'live').length} sessions move back)`,
+  );
+  const stranded = run.model
+    .liveSessionsOf(survivor.id)
+    .filter(
+      (s) =>
+        record.externalId !== null &&
+        s.tokenExternalId === record.externalId &&
+        !record.keptSessions.includes(s),
+    );
+  // A session proved for the external id that goes back, opened after the merge: it stays with the survivor.
+  if (stranded.length > 0 && !dryRun)
+    covered('unmerge: a session proved for the external id that went back stays on the survivor');
+  if (!dryRun) run.model.unmerge(merged, record);
 }
