@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick] [-- --only login,messages,sockets,growth,help_search]`: each scenario against a freshly
+ * `npm run bench [-- --quick] [-- --only login,messages,sockets,growth,help_search,help_page]`: each scenario against a freshly
  * started server on 127.0.0.1, its bare baseline measured in the same run, a table on
  * stdout and `bench/results/latest.json` for anyone to read without the code.
  */
 import { parseArgs } from 'node:util';
 import { printTable, type ScenarioResult, writeResults } from './lib/results.ts';
 import { growthScenarios } from './scenarios/growth.ts';
+import { helpPageScenarios } from './scenarios/help-page.ts';
 import { helpSearchScenarios } from './scenarios/help-search.ts';
 import { loginScenarios } from './scenarios/login.ts';
 import { messageScenarios } from './scenarios/messages.ts';
@@ -70,6 +71,8 @@ if (wanted('help_search')) {
   if (pgUrl)
     scenarios.push(...(await helpSearchScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
 }
+
+if (wanted('help_page')) scenarios.push(...(await helpPageScenarios({ requests: quick ? 300 : 2000 })));
 
 printTable(scenarios);
 const path = writeResults(scenarios, startedAt, values.out ?? (quick ? 'quick.json' : 'latest.json'));
