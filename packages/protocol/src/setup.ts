@@ -18,7 +18,13 @@ export type SetupBody = Static<typeof SetupBody>;
 
 /** The getting-started checklist, each step computed from stored state. */
 export const Onboarding = Type.Object(
-  { signingKey: Type.Boolean(), login: Type.Boolean(), authenticatedMessage: Type.Boolean() },
+  {
+    signingKey: Type.Boolean(),
+    login: Type.Boolean(),
+    authenticatedMessage: Type.Boolean(),
+    /** The demo shop is served here: the quickest way to see a verified login. */
+    demo: Type.Boolean(),
+  },
   { $id: 'Onboarding', additionalProperties: false },
 );
 export type Onboarding = Static<typeof Onboarding>;

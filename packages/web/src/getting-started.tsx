@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
 
-type Onboarding = { signingKey: boolean; login: boolean; authenticatedMessage: boolean };
+type Onboarding = { signingKey: boolean; login: boolean; authenticatedMessage: boolean; demo: boolean };
 
 const DISMISSED = 'signet.gettingStarted.dismissed';
 export const SNIPPET_COPIED = 'signet.gettingStarted.snippetCopied';
@@ -22,6 +22,12 @@ export function GettingStarted() {
   const steps = [
     { done: state.signingKey, text: 'Create a signing key', href: '#/keys' },
     { done: copied, text: 'Copy the messenger snippet and token endpoint', href: '#/snippet' },
+    // A token that logs in is the proof the signing works; the debugger says why one does not.
+    {
+      done: state.login,
+      text: 'Sign a test token (npm run signet -- token sign …) and try it in the token debugger',
+      href: '#/token-debugger',
+    },
     { done: state.login, text: 'A customer logs in with your key', href: '#/auth-log' },
     {
       done: state.authenticatedMessage,
@@ -43,6 +49,12 @@ export function GettingStarted() {
           </li>
         ))}
       </ol>
+      {state.demo && !state.authenticatedMessage && (
+        <p data-testid="demo-hint">
+          Quickest way to see a verified login: <a href="/demo">open the demo shop</a>, log in as a demo
+          customer and write; the conversation shows up in the inbox with its check mark.
+        </p>
+      )}
       <button
         type="button"
         onClick={() => {

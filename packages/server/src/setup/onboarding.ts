@@ -2,7 +2,12 @@ import type { AppContext } from '../context.ts';
 import { DEMO_KEY_NAME } from '../demo/demo-token.ts';
 import { anyAuthenticatedMessage, anyLoginWithKeys, listOwnKids } from './onboarding.repository.ts';
 
-export type Onboarding = { signingKey: boolean; login: boolean; authenticatedMessage: boolean };
+export type Onboarding = {
+  signingKey: boolean;
+  login: boolean;
+  authenticatedMessage: boolean;
+  demo: boolean;
+};
 
 /**
  * The getting-started checklist, from what is stored, never from a click: a live signing
@@ -16,5 +21,5 @@ export async function onboardingState(ctx: AppContext): Promise<Onboarding> {
     anyLoginWithKeys(db, kids),
     anyAuthenticatedMessage(db, kids),
   ]);
-  return { signingKey: kids.length > 0, login, authenticatedMessage };
+  return { signingKey: kids.length > 0, login, authenticatedMessage, demo: ctx.config.demo };
 }
