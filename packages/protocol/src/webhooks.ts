@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { FreeText, Id, Limit, Timestamp } from './common.ts';
+import { FreeText, Limit, Timestamp } from './common.ts';
 
 /** WEBHOOKS.md "Events": what an endpoint may subscribe to (or `*`). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -73,8 +73,9 @@ export const PatchWebhookBody = Type.Object(
 );
 export type PatchWebhookBody = Static<typeof PatchWebhookBody>;
 
-export const WebhookParams = Type.Object({ id: Id });
-export const WebhookDeliveryParams = Type.Object({ id: Id, deliveryId: Id });
+// Any string: an id that names nothing is a 404, whatever its shape (API.md).
+export const WebhookParams = Type.Object({ id: Type.String() });
+export const WebhookDeliveryParams = Type.Object({ id: Type.String(), deliveryId: Type.String() });
 
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];

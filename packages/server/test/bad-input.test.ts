@@ -48,6 +48,8 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
     'POST /v1/conversations/{id}/messages': { text: 'hello' },
     'POST /v1/conversations/{id}/read': { messageId: '00000000-0000-7000-8000-000000000001' },
     'POST /v1/articles/{id}/check-access': { userId: '00000000-0000-7000-8000-000000000001' },
+    'PATCH /v1/webhooks/{id}': { description: 'd' },
+    'POST /v1/webhooks/{id}/replay': { since: '2026-01-01T00:00:00Z' },
   };
 
   const errorCode = (body: string): unknown => {

@@ -5,10 +5,11 @@ import { type Agent, ApiError, api, setCsrfToken } from './api.ts';
 import { AuthLog } from './auth-log.tsx';
 import { Inbox } from './inbox.tsx';
 import { connectLive, type Live, type LiveFrame } from './live.ts';
+import { Webhooks } from './webhooks.tsx';
 import './styles.css';
 
-type Route = 'inbox' | 'keys' | 'settings' | 'team' | 'auth-log';
-const ADMIN_ROUTES: Route[] = ['keys', 'settings', 'team', 'auth-log'];
+type Route = 'inbox' | 'keys' | 'settings' | 'team' | 'auth-log' | 'webhooks';
+const ADMIN_ROUTES: Route[] = ['keys', 'settings', 'team', 'auth-log', 'webhooks'];
 const routeOf = (): Route => (location.hash.replace('#/', '') as Route) || 'inbox';
 
 function App() {
@@ -72,6 +73,7 @@ function Workspace({
           <>
             {link('keys', 'Signing keys')}
             {link('auth-log', 'Auth log')}
+            {link('webhooks', 'Webhooks')}
             {link('settings', 'Settings')}
             {link('team', 'Agents & tokens')}
           </>
@@ -89,6 +91,7 @@ function Workspace({
         {route === 'settings' && <SettingsPage />}
         {route === 'team' && <Team />}
         {route === 'auth-log' && <AuthLog />}
+        {route === 'webhooks' && <Webhooks />}
       </main>
     </div>
   );
