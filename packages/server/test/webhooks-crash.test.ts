@@ -72,7 +72,7 @@ describe.each(DATABASES)('the webhook outbox across a crash on %s', (kind) => {
     expect(() =>
       new StandardWebhook(created.body.secret).verify(delivered!.body, delivered!.headers),
     ).not.toThrow();
-  }, 60_000);
+  }, 150_000);
 });
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('two nodes delivering from one PostgreSQL outbox', () => {
