@@ -57,15 +57,19 @@ export class Dispatcher {
   readonly #unsubscribe: () => void;
   readonly #attempts = new Set<Promise<void>>();
   #settling: Outcome[] = [];
+  /** Whether any endpoint existed at the last look (each poll looks again). */
+  #hasEndpoints = true;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly log: FastifyBaseLogger,
   ) {
     const unsubscribe = ctx.bus.subscribe((event) => {
-      if (event.type === 'events') this.wake();
+      // Without endpoints a message need not cost a look at the outbox; the poll still runs.
+      if (event.type === 'events' && this.#hasEndpoints) this.wake();
     });
     const written = () => {
+      this.#hasEndpoints = true;
       for (const ms of SOON_MS) setTimeout(() => this.wake(), ms).unref();
     };
     outboxWrites.addEventListener('written', written);
@@ -130,9 +134,9 @@ export class Dispatcher {
         if (retryAt !== null) this.#schedule(retryAt - this.ctx.now());
       }
       const now = this.ctx.now();
-      const endpoints = new Map(
-        (await listEndpoints(trx)).filter((e) => e.enabled === 1).map((e) => [e.id, e] as const),
-      );
+      const all = await listEndpoints(trx);
+      this.#hasEndpoints = all.length > 0;
+      const endpoints = new Map(all.filter((e) => e.enabled === 1).map((e) => [e.id, e] as const));
       // Events no enabled endpoint wants are marked done too: an endpoint turned back on
       // gets what happens from then on (and a replay for the gap), not a flood.
       await fanOut(trx, [...endpoints.values()], now, postgres);
