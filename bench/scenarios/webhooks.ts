@@ -46,7 +46,10 @@ async function call(url: string, method: 'POST' | 'PATCH', body: unknown, token?
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  return { status: response.statusCode, body: (await response.body.json()) as Record<string, any> };
+  return {
+    status: response.statusCode,
+    body: (await response.body.json()) as { id?: string; queued?: number; sessionToken?: string },
+  };
 }
 
 async function until(check: () => boolean, ms: number): Promise<void> {

@@ -272,7 +272,10 @@ function DeliveryLog({ endpoint }: { endpoint: Endpoint }) {
                 <td>
                   <button
                     type="button"
-                    onClick={async () => (await api('POST', `${base}/deliveries/${d.id}/retry`), load())}
+                    onClick={async () => {
+                      await api('POST', `${base}/deliveries/${d.id}/retry`);
+                      await load();
+                    }}
                   >
                     Retry
                   </button>
