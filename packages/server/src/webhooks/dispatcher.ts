@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { WebhookEndpointRow } from '../db/schema.ts';
@@ -77,6 +78,8 @@ export class Dispatcher {
       unsubscribe();
       outboxWrites.removeEventListener('written', written);
     };
+    // Every attempt in flight listens for shutdown on this one signal.
+    setMaxListeners(MAX_IN_FLIGHT + 16, this.#abort.signal);
     dispatchers.set(ctx, this);
     this.wake();
   }
