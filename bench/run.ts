@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick] [-- --only login,messages,sockets,growth,webhooks]`: each scenario against a freshly
+ * `npm run bench [-- --quick] [-- --only login,messages,sockets,growth,help_search,webhooks]`: each scenario against a freshly
  * started server on 127.0.0.1, its bare baseline measured in the same run, a table on
  * stdout and `bench/results/latest.json` for anyone to read without the code.
  */
 import { parseArgs } from 'node:util';
 import { printTable, type ScenarioResult, writeResults } from './lib/results.ts';
 import { growthScenarios } from './scenarios/growth.ts';
+import { helpSearchScenarios } from './scenarios/help-search.ts';
 import { loginScenarios } from './scenarios/login.ts';
 import { messageScenarios } from './scenarios/messages.ts';
 import { socketScenarios } from './scenarios/sockets.ts';
@@ -69,6 +70,14 @@ if (wanted('webhooks')) {
   const pgUrl = process.env.BENCH_DATABASE_URL;
   if (pgUrl)
     scenarios.push(...(await webhookScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
+}
+
+if (wanted('help_search')) {
+  const sizes = { articles: 10_000, queries: quick ? 200 : 1000 };
+  scenarios.push(...(await helpSearchScenarios({ ...sizes, label: 'SQLite' })));
+  const pgUrl = process.env.BENCH_DATABASE_URL;
+  if (pgUrl)
+    scenarios.push(...(await helpSearchScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
 }
 
 printTable(scenarios);

@@ -15,8 +15,10 @@ import {
   upsertConversation,
   visibleConversations,
 } from './history.ts';
-import { type Answer, readAnswer, SESSION_OVER, sessionOver, transient, unreachable } from './http.ts';
+import { type Answer, SESSION_OVER, sessionOver } from './http.ts';
 import { tokenExpiry } from './jwt.ts';
+import { Requester } from './requester.ts';
+import { Serial } from './serial.ts';
 import { LiveSocket } from './socket.ts';
 import { localStorageStore, memoryStore } from './token-store.ts';
 import type {
@@ -34,9 +36,9 @@ import type {
 export type ClientOptions = {
   /** The Signet server, e.g. `https://support.example.com`. */
   serverUrl: string;
-  /** Where the session token survives reloads; localStorage when there is one, memory elsewhere. */
+  /** Where the session token survives reloads: localStorage in browsers, memory by default elsewhere (pass a file, a keychain…). */
   store?: TokenStore;
-  /** How to open a WebSocket; defaults to the global `WebSocket` (pass `ws` in Node 20). */
+  /** How to open a WebSocket: the global `WebSocket` by default; required where there is none (Node 20: the `ws` package). */
   webSocket?: WebSocketFactory;
   fetch?: typeof fetch;
   /** Ask for a fresh token this long before the current one expires. */
@@ -77,6 +79,7 @@ type GetToken = () => string | Promise<string>;
 type Next = 'relogin' | 'anonymous';
 
 const LOGIN_ATTEMPTS = 5;
+const TOKEN_TIMEOUT_MS = 30_000;
 
 /**
  * The messenger without a UI: one session per device, kept across reloads; logins
@@ -90,7 +93,8 @@ const LOGIN_ATTEMPTS = 5;
 export class SignetClient {
   readonly #server: string;
   readonly #store: TokenStore;
-  readonly #fetch: typeof fetch;
+  readonly #http: Requester;
+  readonly #serial = new Serial();
   readonly #refreshBefore: number;
   readonly #backoff: { minMs: number; maxMs: number };
   readonly #pageSize: number;
@@ -104,25 +108,25 @@ export class SignetClient {
   #connection: ConnectionState = 'idle';
   #cursor: string | undefined;
   #running = false;
-  #stopped = false;
-  #busy: Promise<void> | undefined;
   #login: { getToken: GetToken; promise: Promise<LoginOutcome> } | undefined;
   #getToken: GetToken | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #sleeps = new Set<() => void>();
   readonly #posting = new Set<string>();
   #lastUnread = 0;
 
   constructor(options: ClientOptions) {
     this.#server = options.serverUrl.replace(/\/$/, '');
-    this.#store =
-      options.store ?? (globalThis.localStorage ? localStorageStore(this.#server) : memoryStore());
-    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    const openSocket =
-      options.webSocket ??
-      ((url: string) => new (globalThis.WebSocket as unknown as new (u: string) => WebSocketLike)(url));
+    this.#store = options.store ?? (hasLocalStorage() ? localStorageStore(this.#server) : memoryStore());
+    const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const BrowserSocket = (globalThis as { WebSocket?: new (u: string) => WebSocketLike }).WebSocket;
+    if (!options.webSocket && !BrowserSocket)
+      throw new Error(
+        'no WebSocket in this runtime: pass options.webSocket, e.g. (url) => new WebSocket(url) from "ws"',
+      );
+    const openSocket = options.webSocket ?? ((url: string) => new BrowserSocket!(url));
     this.#refreshBefore = options.refreshBeforeExpirySeconds ?? 60;
     this.#backoff = options.reconnect ?? { minMs: 500, maxMs: 15_000 };
+    this.#http = new Requester(this.#server, fetchFn, this.#backoff);
     this.#pageSize = options.pageSize ?? 20;
     this.#socket = new LiveSocket(
       `${this.#server.replace(/^http/, 'ws')}/v1/client/ws`,
@@ -162,8 +166,8 @@ export class SignetClient {
    */
   async start(): Promise<void> {
     this.#running = true;
-    this.#stopped = false;
-    await this.#exclusive(async () => {
+    this.#http.start();
+    await this.#serial.run(async () => {
       if (this.#token) return; // a login that ran before start already made the session
       const stored = this.#store.get();
       if (stored && (await this.#resume(stored))) return;
@@ -174,9 +178,8 @@ export class SignetClient {
 
   stop(): void {
     this.#running = false;
-    this.#stopped = true;
     clearTimeout(this.#refreshTimer);
-    for (const wake of this.#sleeps) wake();
+    this.#http.stop();
     this.#socket.close();
     this.#setConnection('idle');
   }
@@ -190,10 +193,13 @@ export class SignetClient {
   login(getToken: GetToken): Promise<LoginOutcome> {
     this.#getToken = getToken;
     if (this.#login?.getToken === getToken) return this.#login.promise;
-    const promise = this.#exclusive(() => this.#logIn(getToken, this.#token)).then(async (outcome) => {
-      if (outcome.ok) await this.#afterSessionChange();
-      return outcome;
-    });
+    // Before start, the stored session counts: a visitor's earlier history joins the login (IDENTITY.md §3.4).
+    const promise = this.#serial
+      .run(() => this.#logIn(getToken, this.#token ?? this.#store.get()))
+      .then(async (outcome) => {
+        if (outcome.ok) await this.#afterSessionChange();
+        return outcome;
+      });
     const current = { getToken, promise };
     this.#login = current;
     void promise.finally(() => {
@@ -206,7 +212,7 @@ export class SignetClient {
   async logout(): Promise<void> {
     this.#getToken = undefined;
     clearTimeout(this.#refreshTimer);
-    await this.#exclusive(async () => {
+    await this.#serial.run(async () => {
       const token = this.#token;
       if (token) await this.#call('POST', '/v1/client/logout', undefined, { token, retries: 2 });
       await this.#startOver('anonymous');
@@ -273,24 +279,6 @@ export class SignetClient {
 
   // ---- session changes, one at a time ------------------------------------------------
 
-  #exclusive<T>(op: () => Promise<T>): Promise<T> {
-    const run = (this.#busy ?? Promise.resolve()).then(op);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#busy = tail;
-    void tail.then(() => {
-      if (this.#busy === tail) this.#busy = undefined;
-    });
-    return run;
-  }
-
-  /** Resolves once no session change is running or queued. */
-  async #settled(): Promise<void> {
-    while (this.#busy) await this.#busy;
-  }
-
   /** Takes a stored token if the server still knows it; false when the session is over. */
   async #resume(token: string): Promise<boolean> {
     const answer = await this.#call('GET', '/v1/client/session', undefined, { token });
@@ -310,8 +298,8 @@ export class SignetClient {
     this.#user = null;
     this.#authenticated = false;
     this.#cursor = undefined;
-    const pending = this.#history.pending;
-    this.#history = emptyHistory();
+    // Pending sends stay on screen while the next session is made; they are dropped below if it is someone else's.
+    this.#history = { ...emptyHistory(), pending: this.#history.pending };
     if (next === 'anonymous') {
       this.#getToken = undefined;
       clearTimeout(this.#refreshTimer);
@@ -321,7 +309,7 @@ export class SignetClient {
     else await this.#createAnonymous();
     // What the previous user typed never goes out as someone else.
     const sameUser = !before.authenticated || before.user === (this.#user as User | null)?.id;
-    if (next !== 'anonymous' && sameUser) this.#history = { ...this.#history, pending };
+    if (next === 'anonymous' || !sameUser) this.#history = { ...this.#history, pending: [] };
     this.#changed();
     return how;
   }
@@ -352,10 +340,17 @@ export class SignetClient {
 
   async #logIn(getToken: GetToken, bearer: string | null): Promise<LoginOutcome> {
     let jwt: string;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      jwt = await getToken();
+      // A page whose token function never answers must not hold the messenger (and its queued sends) forever.
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), TOKEN_TIMEOUT_MS);
+      });
+      jwt = await Promise.race([Promise.resolve(getToken()), late]);
     } catch {
       return this.#loginFailed('token_unavailable');
+    } finally {
+      clearTimeout(timer);
     }
     if (typeof jwt !== 'string' || jwt === '') return this.#loginFailed('token_unavailable');
     const answer = await this.#call(
@@ -388,7 +383,7 @@ export class SignetClient {
 
   /** Continuity: a fresh token from the page, presented with the current session token. */
   #relogin(): void {
-    if (this.#getToken && !this.#stopped) void this.login(this.#getToken);
+    if (this.#getToken && !this.#http.stopped) void this.login(this.#getToken);
   }
 
   /**
@@ -397,25 +392,27 @@ export class SignetClient {
    * otherwise start over as IDENTITY.md §7 says for `reason`.
    */
   #sessionOver(ended: string, reason: string, next: Next, waitForNewerMs = 0): Promise<void> {
-    return this.#exclusive(async () => {
-      if (ended !== this.#token) return false;
-      const deadline = Date.now() + waitForNewerMs;
-      for (;;) {
-        const stored = this.#store.get();
-        if (stored && stored !== ended && (await this.#resume(stored))) {
-          this.#emit('sessionEnded', { reason, next: 'adopted' });
-          return true;
+    return this.#serial
+      .run(async () => {
+        if (ended !== this.#token) return false;
+        const deadline = Date.now() + waitForNewerMs;
+        for (;;) {
+          const stored = this.#store.get();
+          if (stored && stored !== ended && (await this.#resume(stored))) {
+            this.#emit('sessionEnded', { reason, next: 'adopted' });
+            return true;
+          }
+          if (Date.now() >= deadline || this.#http.stopped) break;
+          await this.#http.sleep(100);
         }
-        if (Date.now() >= deadline || this.#stopped) break;
-        await this.#sleep(100);
-      }
-      const how = await this.#startOver(next);
-      this.#emit('sessionEnded', { reason, next: how });
-      return true;
-    }).then(
-      (changed) => (changed ? this.#afterSessionChange() : undefined),
-      () => this.#afterSessionChange(),
-    );
+        const how = await this.#startOver(next);
+        this.#emit('sessionEnded', { reason, next: how });
+        return true;
+      })
+      .then(
+        (changed) => (changed ? this.#afterSessionChange() : undefined),
+        () => this.#afterSessionChange(),
+      );
   }
 
   /** The socket was refused: ask over HTTP whether the session is over or the server hiccupped. */
@@ -460,8 +457,8 @@ export class SignetClient {
         ...(conversationId ? { conversationId } : {}),
       };
       for (let refused = 0; refused < 3; ) {
-        await this.#settled();
-        if (!this.#stillPending(id) || this.#stopped) return;
+        await this.#serial.settled();
+        if (!this.#stillPending(id) || this.#http.stopped) return;
         // Over the socket when it is live (the ack, or the next `ready`, settles it).
         if (this.#socketSend({ type: 'message.send', ...frame })) return;
         const answer = await this.#call('POST', '/v1/client/messages', frame);
@@ -574,9 +571,9 @@ export class SignetClient {
     }
     if (!pending) return;
     if (code === 'rate_limited' || code === 'internal' || code === 'unavailable') {
-      void this.#sleep(backoffDelay(1, 1000, this.#backoff.maxMs)).then(() =>
-        this.#deliver(pending, undefined),
-      );
+      void this.#http
+        .sleep(backoffDelay(1, 1000, this.#backoff.maxMs))
+        .then(() => this.#deliver(pending, undefined));
     } else this.#failed(pending.clientMessageId);
   }
 
@@ -584,9 +581,8 @@ export class SignetClient {
 
   /**
    * One request. Without an explicit token it waits for any session change and uses the
-   * session then current. 429, 5xx and an unreachable server keep the session: wait
-   * (`Retry-After`, else backoff) and ask again, up to `retries` times. A 401 that says the
-   * session is over starts the recovery; the caller gets the 401.
+   * session then current; a 401 that says that session is over starts the recovery (the
+   * caller still gets the 401). Transient answers are retried (Requester).
    */
   async #call(
     method: string,
@@ -594,41 +590,17 @@ export class SignetClient {
     body?: unknown,
     options: { token?: string | null; retries?: number } = {},
   ): Promise<Answer> {
-    const retries = options.retries ?? Number.POSITIVE_INFINITY;
-    for (let attempt = 0; ; attempt++) {
-      if (options.token === undefined) await this.#settled();
-      if (this.#stopped) return unreachable;
-      const token = options.token === undefined ? this.#token : options.token;
-      const answer = await this.#fetch(`${this.#server}${path}`, {
-        method,
-        headers: {
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      }).then(readAnswer, () => unreachable);
-      if (!transient(answer) || attempt >= retries) {
-        if (options.token === undefined && token && sessionOver(answer))
-          void this.#sessionOver(token, answer.code ?? 'invalid_session', 'relogin');
-        return answer;
-      }
-      await this.#sleep(
-        answer.retryAfterMs ?? backoffDelay(attempt, this.#backoff.minMs, this.#backoff.maxMs),
-      );
-    }
-  }
-
-  /** Waits, or less if the client is stopped meanwhile. */
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#sleeps.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.#sleeps.add(wake);
-    });
+    const explicit = options.token !== undefined;
+    const token = explicit
+      ? () => options.token ?? null
+      : async () => {
+          await this.#serial.settled();
+          return this.#token;
+        };
+    const answer = await this.#http.call(method, path, body, token, options.retries);
+    if (!explicit && answer.token && sessionOver(answer))
+      void this.#sessionOver(answer.token, answer.code ?? 'invalid_session', 'relogin');
+    return answer;
   }
 
   #setConnection(state: ConnectionState): void {
@@ -648,6 +620,15 @@ export class SignetClient {
 
   #emit<E extends keyof Events>(event: E, value: Events[E]): void {
     for (const listener of this.#listeners.get(event) ?? []) (listener as (v: Events[E]) => void)(value);
+  }
+}
+
+/** Browsers have it; Node has none (or, in newer versions, one that throws without a file). */
+function hasLocalStorage(): boolean {
+  try {
+    return typeof globalThis.localStorage?.getItem === 'function';
+  } catch {
+    return false;
   }
 }
 

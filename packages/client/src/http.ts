@@ -26,7 +26,7 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
   if (!header) return undefined;
   const trimmed = header.trim();
   if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, MAX_WAIT_MS);
-  const at = Date.parse(trimmed);
+  const at = /^[a-z]{3}, /i.test(trimmed) ? Date.parse(trimmed) : Number.NaN; // an HTTP-date
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, Math.min(at - now, MAX_WAIT_MS));
 }

@@ -137,6 +137,24 @@ describe('a send during a pending login', () => {
     expect(botAsksForDetails(messages)).toBe(false);
   });
 
+  it('a login at start takes the visitor’s stored session along: the earlier history joins it', async () => {
+    const store = memoryStore();
+    const visit = new SignetClient({ serverUrl: url, store, webSocket: nodeWebSocket });
+    clients.push(visit);
+    await visit.start();
+    visit.send('asked as a visitor');
+    await until(() => visit.state.pending.length === 0, 'stored');
+    visit.stop();
+
+    const reload = new SignetClient({ serverUrl: url, store, webSocket: nodeWebSocket });
+    clients.push(reload);
+    const login = reload.login(slowToken(uniqueExternalId('returning'), 300));
+    await reload.start();
+    expect(await login).toMatchObject({ ok: true });
+    const texts = () => reload.state.conversations.flatMap((c) => c.messages.map((m) => m.text));
+    await until(() => texts().includes('asked as a visitor'), 'the visitor’s history');
+  });
+
   it('a visitor who sends without any login is asked for details (the check above can fail)', async () => {
     const client = newClient();
     await client.start();

@@ -80,3 +80,6 @@ export const AuthEventStats = Type.Object(
   { additionalProperties: false },
 );
 export type AuthEventStats = Static<typeof AuthEventStats>;
+
+export const PatchAgentBody = Type.Object({ role: Role }, { additionalProperties: false });
+export type PatchAgentBody = Static<typeof PatchAgentBody>;

@@ -129,3 +129,9 @@ export type RenderedArticle = Static<typeof RenderedArticle>;
 
 export const HelpTicketBody = Type.Object({ articleId: Type.Optional(Id) }, { additionalProperties: false });
 export const HelpTicket = Type.Object({ url: Type.String() }, { additionalProperties: false });
+
+export const PreviewBody = Type.Object(
+  { body: Type.String({ maxLength: 60_000 }) },
+  { additionalProperties: false },
+);
+export const Preview = Type.Object({ html: Type.String() }, { additionalProperties: false });

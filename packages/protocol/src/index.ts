@@ -7,6 +7,8 @@ export * from './frames.ts';
 export * from './help.ts';
 export * from './messaging.ts';
 export * from './settings.ts';
+export * from './setup.ts';
 export * from './signing-keys.ts';
+export * from './tokens.ts';
 export * from './users.ts';
 export * from './webhooks.ts';

@@ -7,8 +7,11 @@ export const BotStep = Type.Object(
       Type.Literal('ask_details'),
       Type.Literal('choices'),
       Type.Literal('handover'),
+      Type.Literal('suggest_articles'),
     ]),
     text: Type.Optional(Type.String({ maxLength: 4096 })),
+    /** suggest_articles: how many articles to offer at most. */
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
     fields: Type.Optional(
       Type.Array(Type.Union([Type.Literal('name'), Type.Literal('email')]), { maxItems: 2 }),
     ),

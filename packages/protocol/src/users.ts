@@ -77,3 +77,69 @@ export const ListUsersQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ListUsersQuery = Static<typeof ListUsersQuery>;
+
+export const TIMELINE_KINDS = [
+  'created',
+  'identity_attached',
+  'identity_verified',
+  'identity_detached',
+  'name_changed',
+  'tags_changed',
+  'login',
+  'email_conflict',
+  'merged_in',
+  'merged_out',
+  'unmerged',
+  'erased',
+] as const;
+
+/** One identity decision about a user, with what it decided and the decision in words. */
+export const TimelineEntry = Type.Object(
+  {
+    id: Type.String(),
+    /** The user the decision was about: the survivor, or a user since merged into it. */
+    userId: Type.String(),
+    kind: Type.Union(TIMELINE_KINDS.map((k) => Type.Literal(k))),
+    text: Type.String(),
+    data: Type.Record(Type.String(), Type.Unknown()),
+    createdAt: Timestamp,
+  },
+  { $id: 'TimelineEntry', additionalProperties: false },
+);
+export type TimelineEntry = Static<typeof TimelineEntry>;
+
+export const TimelineQuery = Type.Object(
+  { before: Type.Optional(Id), limit: Type.Optional(Limit) },
+  { additionalProperties: false },
+);
+
+export const UnmergeBody = Type.Object(
+  {
+    mergedUserId: Type.String({ maxLength: 100 }),
+    /** Only say what would move back; change nothing. */
+    dryRun: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type UnmergeBody = Static<typeof UnmergeBody>;
+
+/** The user shape without its schema id, for a body that holds two users. */
+const SecondUser = Type.Object(User.properties, { additionalProperties: false });
+
+export const UnmergeResult = Type.Object(
+  {
+    restored: User,
+    survivor: SecondUser,
+    movedBack: Type.Object(
+      {
+        identities: Type.Array(Type.Object({ type: Type.String(), value: Type.String() })),
+        conversations: Type.Integer(),
+        messages: Type.Integer(),
+      },
+      { additionalProperties: false },
+    ),
+    dryRun: Type.Boolean(),
+  },
+  { $id: 'UnmergeResult', additionalProperties: false },
+);
+export type UnmergeResult = Static<typeof UnmergeResult>;

@@ -73,7 +73,7 @@ export const PatchWebhookBody = Type.Object(
 );
 export type PatchWebhookBody = Static<typeof PatchWebhookBody>;
 
-// Any string: an id that names nothing is a 404, whatever its shape (API.md).
+// Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400.
 export const WebhookParams = Type.Object({ id: Type.String() });
 export const WebhookDeliveryParams = Type.Object({ id: Type.String(), deliveryId: Type.String() });
 

@@ -20,12 +20,15 @@ import { registerValidation } from './http/validation.ts';
 import { authEventRoutes } from './identity/auth-events.routes.ts';
 import { clientIdentityRoutes } from './identity/client.routes.ts';
 import { signingKeyRoutes } from './identity/signing-keys.routes.ts';
+import { tokenRoutes } from './identity/tokens.routes.ts';
 import { userRoutes } from './identity/users.routes.ts';
 import { clientMessagingRoutes } from './messaging/client.routes.ts';
 import { conversationRoutes } from './messaging/conversations.routes.ts';
+import { registerMetrics } from './metrics/metrics.routes.ts';
 import { Gateway } from './realtime/gateway.ts';
 import { chooseProtocol, socketRoutes } from './realtime/sockets.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
+import { setupRoutes } from './setup/setup.routes.ts';
 import { webAppRoutes } from './web/app.routes.ts';
 import { widgetRoutes } from './web/widget.routes.ts';
 import { Dispatcher } from './webhooks/dispatcher.ts';
@@ -109,9 +112,10 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES, handleProtocols: chooseProtocol },
   });
+  registerMetrics(app, ctx);
   registerClientCors(app, ctx);
   registerAuthenticationFirst(app, ctx);
-  const rateLimits = createRateLimits(ctx.config);
+  const rateLimits = await createRateLimits(ctx.config);
   app.addHook('onClose', async () => rateLimits.close());
   app.decorate('rateLimits', rateLimits);
   const gateway = new Gateway(ctx, app.log);
@@ -122,6 +126,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   await app.register(signingKeyRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(authEventRoutes, { ctx });
+  await app.register(tokenRoutes, { ctx });
   await app.register(settingsRoutes, { ctx });
   await app.register(clientIdentityRoutes, { ctx });
   await app.register(conversationRoutes, { ctx });
@@ -138,6 +143,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   app.addHook('preClose', async () => webhooks.close());
 
   await app.register(agentRoutes, { ctx });
+  await app.register(setupRoutes, { ctx });
   await app.register(widgetRoutes, { ctx });
   await app.register(webAppRoutes, { ctx });
   if (ctx.config.demo) await app.register(demoRoutes, { ctx });

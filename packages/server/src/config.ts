@@ -32,6 +32,10 @@ const EnvSchema = Type.Object({
     pattern: '^\\d+(\\.\\d+)?(,\\d+(\\.\\d+)?){0,19}$',
     default: '5,300,1800,7200,18000,36000,36000',
   }),
+  // docs/operations.md: /metrics on the main port (admin API token) and/or a second listener.
+  METRICS: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -63,6 +67,11 @@ export type Config = {
   webhookAllowPrivate: boolean;
   /** Milliseconds to wait before each retry of a failed delivery; after the last, it is failed. */
   webhookRetryScheduleMs: number[];
+  /** METRICS=1: `/metrics` on the main port, for admin API tokens only. */
+  metricsOnMainPort: boolean;
+  /** A second listener serving only `/metrics`, without credentials, on `metricsHost`. */
+  metricsPort: number | undefined;
+  metricsHost: string;
 };
 
 export class ConfigError extends Error {
@@ -78,6 +87,7 @@ const NUMERIC = new Set([
   'MESSAGE_RATE_PER_SECOND',
   'MAX_SOCKETS_PER_USER',
   'SOCKET_HEARTBEAT_SECONDS',
+  'METRICS_PORT',
 ]);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
@@ -91,8 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const problems = [...Value.Errors(EnvSchema, withDefaults)].map(
     (e) => `${e.path.slice(1) || 'environment'}: ${e.message}${redactedValue(e.path.slice(1), e.value)}`,
   );
-  if (problems.length > 0) throw new ConfigError(problems);
   const e = withDefaults as Env;
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT)
+    problems.push('METRICS_PORT: must differ from PORT (the metrics listener is a second one)');
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -110,6 +122,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     socketHeartbeatSeconds: e.SOCKET_HEARTBEAT_SECONDS,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === '1',
     webhookRetryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE.split(',').map((s) => Math.round(Number(s) * 1000)),
+    metricsOnMainPort: e.METRICS === '1',
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
   };
 }
 

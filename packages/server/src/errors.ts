@@ -18,19 +18,24 @@ export const ERROR_STATUS = {
   session_ended: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  invalid_setup_code: 403,
   not_found: 404,
   external_id_taken: 409,
   email_taken: 409,
   merge_conflict: 409,
+  unmerge_blocked: 409,
   too_many_keys: 409,
   collection_not_empty: 409,
   conflict: 409,
   webhook_disabled: 409,
+  setup_done: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  /** A stored secret does not open with this node's master key (docs/operations.md). */
+  master_key_mismatch: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,6 +1,11 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppError } from './errors.ts';
+import { metrics } from './metrics/metrics.ts';
+
+const MISMATCH_MESSAGE =
+  "a stored secret cannot be opened with this node's master key; every node needs the same SIGNET_MASTER_KEY";
 
 /**
  * Secrets at rest (IDENTITY.md §1): AES-256-GCM under a master key that never sits in
@@ -41,6 +46,11 @@ export class MasterKey {
     return new MasterKey(key);
   }
 
+  /** A value derived from the key for one purpose (HMAC-SHA256 of the label): reveals nothing of it. */
+  derive(label: string): Buffer {
+    return createHmac('sha256', this.#key).update(label).digest();
+  }
+
   /** `v1.<iv>.<tag>.<ciphertext>`, all base64url. */
   encrypt(plaintext: string): string {
     const iv = randomBytes(12);
@@ -51,13 +61,31 @@ export class MasterKey {
       .join('.');
   }
 
+  /**
+   * Throws `master_key_mismatch` (503) when the secret was sealed under another key:
+   * a node started with a different SIGNET_MASTER_KEY than the one that wrote it.
+   */
   decrypt(sealed: string): string {
+    const plaintext = this.tryDecrypt(sealed);
+    if (plaintext === undefined) {
+      metrics.masterKeyFailure();
+      throw new AppError('master_key_mismatch', MISMATCH_MESSAGE);
+    }
+    return plaintext;
+  }
+
+  /** The plaintext, or undefined when this key cannot open it. */
+  tryDecrypt(sealed: string): string | undefined {
     const [version, iv, tag, body] = sealed.split('.');
     if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('unreadable sealed secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
-      'utf8',
-    );
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -3,6 +3,8 @@ import type { AppContext } from './context.ts';
 import { openStorage, type StorageOptions, storageOptionsFor } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { MasterKey } from './master-key.ts';
+import { instrumentBus } from './metrics/instrument-bus.ts';
+import { checkMasterKey } from './ops/master-key-check.ts';
 import { type EventBus, MemoryEventBus } from './realtime/event-bus.ts';
 import { RedisEventBus } from './realtime/redis-event-bus.ts';
 
@@ -23,6 +25,13 @@ export async function startRuntime(config: Config, storageOptions?: StorageOptio
   const masterKey = config.masterKey
     ? MasterKey.parse(config.masterKey)
     : MasterKey.loadOrCreate(config.dataDir);
+  try {
+    // A node with another master key would answer every login it cannot verify with 503s.
+    await checkMasterKey(storage.db, masterKey, config.masterKey ? 'env' : 'file', Date.now());
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   let bus: EventBus;
   try {
     bus = config.redisUrl ? await RedisEventBus.connect(config.redisUrl) : new MemoryEventBus();
@@ -30,6 +39,7 @@ export async function startRuntime(config: Config, storageOptions?: StorageOptio
     await storage.close();
     throw new Error('cannot reach Redis at REDIS_URL', { cause: error });
   }
+  bus = instrumentBus(bus);
   return {
     config,
     storage,

@@ -43,13 +43,15 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
   /** Bodies that pass validation, so only the id decides the answer. */
   const VALID_BODIES: Record<string, unknown> = {
     'PATCH /v1/users/{id}': { name: 'n' },
+    'PATCH /v1/agents/{id}': { role: 'agent' },
     'POST /v1/users/{id}/merge': { intoUserId: '00000000-0000-7000-8000-000000000001' },
     'PATCH /v1/conversations/{id}': { status: 'solved' },
     'POST /v1/conversations/{id}/messages': { text: 'hello' },
     'POST /v1/conversations/{id}/read': { messageId: '00000000-0000-7000-8000-000000000001' },
     'POST /v1/articles/{id}/check-access': { userId: '00000000-0000-7000-8000-000000000001' },
+    'POST /v1/users/{id}/unmerge': { mergedUserId: '00000000-0000-7000-8000-000000000001' },
+    'POST /v1/webhooks/{id}/replay': { since: '2026-01-01T00:00:00.000Z' },
     'PATCH /v1/webhooks/{id}': { description: 'd' },
-    'POST /v1/webhooks/{id}/replay': { since: '2026-01-01T00:00:00Z' },
   };
 
   const errorCode = (body: string): unknown => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/cli.ts';
 import { login } from './factories.ts';
 import { startTestServer, type TestServer } from './harness.ts';
+import { forge } from './token-battery.ts';
 
 const run = async (env: NodeJS.ProcessEnv, ...argv: string[]) => {
   const out: string[] = [];
@@ -26,6 +27,41 @@ describe('signet CLI', () => {
     server = await startTestServer('sqlite', env, { dataDir });
   });
   afterAll(() => server.close());
+
+  it('token inspect explains a refused token (exit 1) and prints the report as JSON with --json', async () => {
+    const key = JSON.parse((await run(env, 'keys', 'create', '--name', 'Web shop', '--json')).out);
+    const wrong = forge(
+      { kid: key.kid, secret: 'another-secret-entirely-0123456789' },
+      {
+        payload: { scope: 'user', external_id: 'cli' },
+      },
+    );
+    const json = await run(env, 'token', 'inspect', wrong, '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({
+      valid: false,
+      reason: 'bad_signature',
+      key: { name: 'Web shop' },
+    });
+    expect(json.out).not.toContain(key.secret);
+    const text = await run(env, 'token', 'inspect', wrong);
+    expect(text.out).toMatch(/✗ signature/);
+    expect(text.out).toContain('"Web shop"');
+    const good = await run(
+      env,
+      'token',
+      'sign',
+      '--kid',
+      key.kid,
+      '--secret',
+      key.secret,
+      '--external-id',
+      'cli-ok',
+    );
+    const valid = await run(env, 'token', 'inspect', good.out.trim(), '--json');
+    expect(valid.code).toBe(0);
+    expect(JSON.parse(valid.out)).toMatchObject({ valid: true, dryRun: { resolution: 'created' } });
+  });
 
   it('creates, lists and deletes signing keys with --json; the list never shows the secret', async () => {
     const created = await run(env, 'keys', 'create', '--name', 'cli key', '--json');

@@ -25,6 +25,8 @@ describe('cross-origin access for the messenger', () => {
       headers: { origin: 'https://shop.example' },
     });
     expect(session.headers['access-control-allow-origin']).toBe('https://shop.example');
+    // A page on another origin must be able to read how long a 429 asks it to wait.
+    expect(session.headers['access-control-expose-headers']).toBe('Retry-After');
     const admin = await server.request('GET', '/v1/users', {
       token: server.adminToken,
       headers: { origin: 'https://shop.example' },

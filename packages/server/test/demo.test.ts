@@ -37,6 +37,36 @@ describe.each(DATABASES)('the demo shop on %s', (kind) => {
     expect(payload.tags).toEqual(ada.tags);
   });
 
+  it('seeds the help center once: everyone, signed-in and plan:pro articles, each for its readers', async () => {
+    const titles = async (token: string) =>
+      (await server.request('GET', '/v1/client/articles?limit=50', { token }))
+        .json()
+        .data.map((a: { title: string }) => a.title);
+    const articles = (await server.request('GET', '/v1/articles', { token: server.adminToken })).json().data;
+    expect(articles.map((a: { audience: { type: string } }) => a.audience.type).sort()).toEqual([
+      'everyone',
+      'everyone',
+      'segment',
+      'signed_in',
+    ]);
+    const pro = 'Pro members: free express shipping';
+    const address = 'Change your delivery address';
+    const anonymous = (await server.request('POST', '/v1/client/sessions', { body: {} })).json().sessionToken;
+    expect(await titles(anonymous)).not.toContain(address);
+    const loginAs = async (externalId: string) =>
+      (await login(server, (await demoToken({ externalId })).json().jwt)).json().sessionToken as string;
+    const alan = await titles(await loginAs('demo-alan'));
+    expect(alan).toContain(address);
+    expect(alan).not.toContain(pro);
+    expect(await titles(await loginAs('demo-ada'))).toContain(pro);
+
+    // A restart does not seed again.
+    server = await server.restart();
+    expect(
+      (await server.request('GET', '/v1/articles', { token: server.adminToken })).json().data,
+    ).toHaveLength(4);
+  });
+
   it('refuses anyone else: a foreign external id, another email or name → 400', async () => {
     for (const body of [
       { externalId: 'cust-1001' },

@@ -16,6 +16,10 @@ const TABLES = [
   'merges',
   'bot_states',
   'conversation_reads',
+  'identity_journal',
+  'webhook_events',
+  'webhook_deliveries',
+  'webhook_attempts',
 ] as const;
 
 describe.each(DATABASES)('erasure and lossless claims on %s', (kind) => {
@@ -35,8 +39,14 @@ describe.each(DATABASES)('erasure and lossless claims on %s', (kind) => {
 
   beforeAll(async () => {
     // The bot is on: its greeting quotes the user's first name.
-    server = await startTestServer(kind, {}, { bot: true });
+    // A webhook endpoint, so the outbox holds every change's payload too.
+    server = await startTestServer(kind, { WEBHOOK_ALLOW_PRIVATE: '1' }, { bot: true });
     key = await server.createKey();
+    const hook = await server.request('POST', '/v1/webhooks', {
+      token: server.adminToken,
+      body: { url: 'http://127.0.0.1:9/never-answers', events: ['*'] },
+    });
+    expect(hook.statusCode).toBe(201);
   });
   afterAll(() => server.close());
 
@@ -78,6 +88,8 @@ describe.each(DATABASES)('erasure and lossless claims on %s', (kind) => {
     });
     const before = await everything();
     expect(before).toContain(name.split(' ')[0]);
+    const outbox = await sql`select data from webhook_events`.execute(server.runtime.storage.db);
+    expect(JSON.stringify(outbox.rows)).toContain(externalId);
     expect(before).toContain(externalId);
 
     const erased = await server.request('DELETE', `/v1/users/${session.user.id}`, admin());

@@ -1,9 +1,9 @@
 import type { StoredEvent } from '@signet/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Executor } from '../src/db/executor.ts';
+import { type BatchedWrite, GroupCommit, MAX_BATCH } from '../src/db/group-commit.ts';
 import { AppError } from '../src/errors.ts';
 import { appendEvents, listEventsAfter } from '../src/messaging/events.repository.ts';
-import { type BatchedWrite, GroupCommit, MAX_BATCH } from '../src/messaging/group-commit.ts';
 import type { BusEvent } from '../src/realtime/event-bus.ts';
 import { anonymousSession } from './factories.ts';
 import { DATABASES, startTestServer, type TestServer } from './harness.ts';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASES, startTestServer, type TestServer } from './harness.ts';
-import { createArticle, createCollection } from './help-factories.ts';
+import { anonymousSession, login } from './factories.ts';
+import { DATABASES, signUserToken, startTestServer, type TestServer, uniqueExternalId } from './harness.ts';
+import { createArticle, createCollection, setUserTags } from './help-factories.ts';
 
 describe.each(DATABASES)('help center admin API on %s', (kind) => {
   let server: TestServer;
@@ -74,7 +75,7 @@ describe.each(DATABASES)('help center admin API on %s', (kind) => {
     const found = (await server.request('GET', '/v1/articles?query=pro', admin())).json();
     expect(found.data.map((a: { id: string }) => a.id)).toContain(article.id);
 
-    for (const id of ['nope', '01890000-0000-7000-8000-000000000000', 'x'.repeat(99)]) {
+    for (const id of ['nope', '01890000-0000-7000-8000-000000000000', 'x'.repeat(300)]) {
       expect((await server.request('GET', `/v1/articles/${id}`, admin())).statusCode).toBe(404);
       expect(
         (await server.request('PATCH', `/v1/articles/${id}`, { ...admin(), body: { title: 'x' } }))
@@ -113,6 +114,56 @@ describe.each(DATABASES)('help center admin API on %s', (kind) => {
     expect(unknown.statusCode).toBe(404);
     expect((await server.request('GET', '/v1/articles')).statusCode).toBe(401);
     expect((await server.request('POST', '/v1/collections', { body: { title: 'x' } })).statusCode).toBe(401);
+  });
+
+  it('check-access says whether this customer can read it now, and why', async () => {
+    const key = await server.createKey();
+    const collectionId = await createCollection(server, 'Access');
+    const pro = await createArticle(server, {
+      collectionId,
+      title: 'Pro',
+      audience: { type: 'segment', tagsAll: ['plan:pro'] },
+    });
+    const draft = await createArticle(server, { collectionId, title: 'Draft', status: 'draft' });
+    const check = async (articleId: string, userId: string) =>
+      (
+        await server.request('POST', `/v1/articles/${articleId}/check-access`, {
+          ...admin(),
+          body: { userId },
+        })
+      ).json();
+
+    const visitor = await anonymousSession(server);
+    expect(await check(pro, visitor.userId)).toEqual({ canRead: false, reason: 'not signed in now' });
+    const session = (
+      await login(server, await signUserToken(key, { external_id: uniqueExternalId(), tags: ['plan:free'] }))
+    ).json();
+    await setUserTags(server, session.user.id, ['plan:free']);
+    expect(await check(pro, session.user.id)).toEqual({ canRead: false, reason: 'lacks tag plan:pro' });
+    await setUserTags(server, session.user.id, ['plan:pro']);
+    expect(await check(pro, session.user.id)).toMatchObject({ canRead: true });
+    expect(await check(draft, session.user.id)).toEqual({ canRead: false, reason: 'not published' });
+    await server.request('POST', '/v1/client/logout', { token: session.sessionToken });
+    expect(await check(pro, session.user.id)).toEqual({ canRead: false, reason: 'not signed in now' });
+
+    const unknownUser = await server.request('POST', `/v1/articles/${pro}/check-access`, {
+      ...admin(),
+      body: { userId: 'nobody' },
+    });
+    expect(unknownUser.statusCode).toBe(404);
+  });
+
+  it('preview renders the body as readers get it, sanitized', async () => {
+    const response = await server.request('POST', '/v1/articles/preview', {
+      ...admin(),
+      body: { body: '**bold** <script>alert(1)</script> [x](javascript:alert(1))' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().html).toContain('<strong>bold</strong>');
+    expect(response.json().html).not.toMatch(/<script|href="javascript/);
+    expect((await server.request('POST', '/v1/articles/preview', { body: { body: 'x' } })).statusCode).toBe(
+      401,
+    );
   });
 
   it('every help route is in the OpenAPI document with its schemas', async () => {

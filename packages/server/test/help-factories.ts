@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { TestServer } from './harness.ts';
 
 /** Help-center test data through the admin API, as the agent app would make it. */
@@ -23,19 +22,13 @@ export async function createArticle(
   return response.json().id;
 }
 
-/**
- * A user's tags as the token's `tags` claim would leave them. The users.tags column
- * arrives with the session migration; until then this adds it the same way.
- */
+/** A user's tags as the token's `tags` claim or the users API would leave them. */
 export async function setUserTags(server: TestServer, userId: string, tags: string[]): Promise<void> {
-  const db = server.runtime.storage.db;
-  const update = () => sql`update users set tags = ${JSON.stringify(tags)} where id = ${userId}`.execute(db);
-  try {
-    await update();
-  } catch {
-    await sql`alter table users add column tags text not null default '[]'`.execute(db);
-    await update();
-  }
+  await server.runtime.storage.db
+    .updateTable('users')
+    .set({ tags: JSON.stringify(tags) })
+    .where('id', '=', userId)
+    .execute();
 }
 
 /** Opens a help ticket for the session and spends it; returns the help cookie (name=value). */

@@ -74,6 +74,11 @@ describe.each(DATABASES)('client sessions on %s', (kind) => {
 
     const ended = await socket.waitFor((f) => f.type === 'session.ended');
     expect(ended.reason).toBe('merged');
+    // Reconnecting with it is refused with the same code HTTP answers.
+    const again = await TestSocket.open(`${urls.ws}/v1/client/ws`);
+    again.send({ type: 'auth', sessionToken: visitor.sessionToken });
+    expect((await again.waitFor((f) => f.type === 'error')).code).toBe('session_ended');
+    expect((await again.closed).code).toBe(4401);
     for (const attempt of [
       sessionState(visitor.sessionToken),
       server.request('GET', '/v1/client/conversations', { token: visitor.sessionToken }),

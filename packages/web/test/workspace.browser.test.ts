@@ -127,6 +127,81 @@ describe.skipIf(!hasChromium)('the agent workspace in Chromium', () => {
     expect(await agentTexts()).toHaveLength(1);
   });
 
+  it('help center: an article written with a live preview, published for a tag, and its access checked', async () => {
+    const page = await signIn('agent@shop.example');
+    await page.goto(`${base}/#/help`);
+    await page.getByLabel('New collection').fill('Plans');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'New article' }).click();
+    await page.getByLabel('Title').fill('Pro perks');
+    await page.getByLabel('Body').fill('**Free** express shipping <script>window.__ran = 1</script>');
+    const preview = page.locator('[data-testid=article-preview]');
+    await preview.locator('strong', { hasText: 'Free' }).waitFor();
+    expect(await preview.locator('script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __ran?: number }).__ran)).toBeUndefined();
+    await page.getByLabel('Status').selectOption('published');
+    await page.getByLabel('Customers with tags').check();
+    await page.getByLabel('Tags, all').fill('plan:pro');
+    await page.getByLabel('Tags, all').blur();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('[data-testid=article-row]', { hasText: 'published · Tags: plan:pro' }).waitFor();
+
+    const articles = (await server.request('GET', '/v1/articles', { token: server.agentToken })).json().data;
+    const saved = articles.find((a: { title: string }) => a.title === 'Pro perks');
+    expect(saved).toMatchObject({
+      status: 'published',
+      audience: { type: 'segment', tagsAll: ['plan:pro'], tagsAny: [] },
+    });
+
+    const visitor = (await server.request('POST', '/v1/client/sessions', { body: {} })).json();
+    await page.getByLabel('Customer id for access check').fill(visitor.user.id);
+    await page.getByRole('button', { name: 'Check access' }).click();
+    await until(
+      async () =>
+        (await page.locator('[data-testid=access-result]').textContent()) ===
+        'Cannot read: not signed in now',
+      'the access check',
+    );
+  });
+
+  it('while replying, finds an article, says whether this customer can read it, and inserts its link', async () => {
+    const collection = (
+      await server.request('POST', '/v1/collections', {
+        token: server.adminToken,
+        body: { title: 'Billing' },
+      })
+    ).json();
+    const article = (
+      await server.request('POST', '/v1/articles', {
+        token: server.adminToken,
+        body: {
+          collectionId: collection.id,
+          title: 'Invoices for Pro',
+          body: 'Download invoices from Billing.',
+          status: 'published',
+          audience: { type: 'segment', tagsAll: ['plan:pro'] },
+        },
+      })
+    ).json();
+    const visitor = (await server.request('POST', '/v1/client/sessions', { body: {} })).json();
+    await server.request('PATCH', `/v1/users/${visitor.user.id}`, {
+      token: server.adminToken,
+      body: { name: 'Ivy Invoice' },
+    });
+    await sendAsUser(visitor.sessionToken, 'Where are my invoices?');
+    const page = await signIn('agent@shop.example');
+    await openConversationOf(page, 'Ivy Invoice');
+    await page.getByLabel('Find an article').fill('invoi');
+    const found = page.locator('[data-testid=found-article]', { hasText: 'Invoices for Pro' });
+    await found
+      .locator('[data-testid=article-access]', { hasText: 'Customer cannot read it: not signed in now' })
+      .waitFor();
+    await found.getByRole('button', { name: 'Insert' }).click();
+    expect(await page.getByLabel('Reply').inputValue()).toBe(
+      `Invoices for Pro: ${base}/help/articles/${article.id}`,
+    );
+  });
+
   it('a user created through the API with an external id has no badge until their first JWT login', async () => {
     const externalId = uniqueExternalId('directory');
     const apiUser = (

@@ -87,3 +87,21 @@ export async function findAgentSessionByHash(
 export async function revokeAgentSession(db: Executor, id: string, now: number): Promise<void> {
   await db.updateTable('agent_sessions').set({ revoked_at: now }).where('id', '=', id).execute();
 }
+
+export async function deleteAgentRow(db: Executor, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('agents').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function revokeSessionsOfAgent(db: Executor, agentId: string, now: number): Promise<void> {
+  await db
+    .updateTable('agent_sessions')
+    .set({ revoked_at: now })
+    .where('agent_id', '=', agentId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+export async function updateAgentRole(db: Executor, id: string, role: AgentRow['role']): Promise<void> {
+  await db.updateTable('agents').set({ role }).where('id', '=', id).execute();
+}

@@ -8,6 +8,7 @@ import {
   EmptyBody,
   Me,
   Page,
+  PatchAgentBody,
 } from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.ts';
@@ -17,6 +18,7 @@ import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import { AGENT_SESSION_TTL_MS, signInAgent, signOutAgent } from './agent-sessions.ts';
 import { createApiToken, deleteApiToken, listApiTokenViews } from './api-tokens.ts';
+import { changeAgentRole, deleteAgent } from './change-agent.ts';
 import { createAgent, listAgentViews } from './create-agent.ts';
 
 /** Agent sign-in for the app, and the admin's agents and API tokens. */
@@ -70,6 +72,25 @@ export async function agentRoutes(app: App, { ctx }: { ctx: AppContext }): Promi
     '/v1/agents',
     { preHandler: admin, schema: { tags, body: CreateAgentBody, response: responses({ 201: Agent }) } },
     async (request, reply) => reply.status(201).send(await createAgent(ctx, request.body)),
+  );
+
+  const AgentParams = Type.Object({ id: Type.String() });
+  app.patch(
+    '/v1/agents/:id',
+    {
+      preHandler: admin,
+      schema: { tags, params: AgentParams, body: PatchAgentBody, response: responses({ 200: Agent }) },
+    },
+    async (request) => changeAgentRole(ctx, request.params.id, request.body.role),
+  );
+
+  app.delete(
+    '/v1/agents/:id',
+    { preHandler: admin, schema: { tags, params: AgentParams, response: responses({ 204: Type.Null() }) } },
+    async (request, reply) => {
+      await deleteAgent(ctx, request.params.id, request.principal!);
+      return reply.status(204).send(null);
+    },
   );
 
   app.get(

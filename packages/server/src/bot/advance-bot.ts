@@ -1,17 +1,25 @@
 import type { Settings, StoredEvent } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
+import type { Dialect } from '../db/database.ts';
 import type { Executor } from '../db/executor.ts';
 import type { BotStateRow, MessageRow } from '../db/schema.ts';
 import { attachEmail } from '../identity/identities.ts';
 import { findUser, listIdentities, updateUser } from '../identity/users.repository.ts';
 import { newId } from '../ids.ts';
 import { appendMessage } from '../messaging/append-message.ts';
-import { findConversation, listConversationsOfUser } from '../messaging/conversations.repository.ts';
+import {
+  findConversation,
+  listConversationsOfUser,
+  updateConversation,
+} from '../messaging/conversations.repository.ts';
 import { announce, recordEvents } from '../messaging/event-log.ts';
+import { conversationView } from '../messaging/views.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { conversationsAwaitingDetails, findBotState, saveBotState } from './bot-states.repository.ts';
 import { type PlaceholderValues, renderPlaceholders } from './placeholders.ts';
+import { answeredYes, suggestArticles } from './suggest-articles.ts';
 
 export type BotTrigger =
   | { kind: 'conversation_started' }
@@ -25,6 +33,7 @@ const QUESTIONS = {
   email: 'What email address can we reach you at?',
 } as const;
 const RETRY_EMAIL = "That doesn't look like an email address. Could you check it?";
+const GLAD_IT_HELPED = 'Glad that helped! Write to us any time.';
 
 type Step = Settings['botFlow']['steps'][number];
 type Field = 'name' | 'email';
@@ -66,14 +75,16 @@ export async function advanceBot(
       const now = ctx.now();
       const posts: string[] = [];
       const userId = conversation.user_id;
-      const proceed = await consumeInput(trx, state, trigger, botFlow.steps, userId, posts, now);
-      if (proceed) await runSteps(trx, state, botFlow.steps, userId, posts);
+      const outcome = { solved: false };
+      const proceed = await consumeInput(trx, state, trigger, botFlow.steps, userId, posts, now, outcome);
+      const where = { dialect: ctx.storage.dialect, conversationId };
+      if (proceed) await runSteps(trx, state, botFlow.steps, userId, posts, where);
       if (
         !(await saveBotState(trx, { ...state, version: state.version + 1, updated_at: now }, saved?.version))
       ) {
         return []; // another node moved this conversation's bot on first
       }
-      if (posts.length === 0) return [];
+      if (posts.length === 0 && !outcome.solved) return [];
 
       const events: StoredEvent[] = [];
       for (const [i, text] of posts.entries()) {
@@ -91,10 +102,20 @@ export async function advanceBot(
         };
         events.push({ type: 'message.created', message: await appendMessage(trx, row) });
       }
+      if (outcome.solved) {
+        // HELP.md "Bot": a suggestion that answered the question solves the conversation.
+        const changes = { status: 'solved' as const, updated_at: now, activity_at: now };
+        await updateConversation(trx, conversationId, changes);
+        events.push({
+          type: 'conversation.updated',
+          conversation: conversationView({ ...conversation, ...changes }),
+        });
+      }
       return recordEvents(trx, { userId, inbox: true }, events, now);
     }),
   );
   await announce(ctx, recorded);
+  metrics.botMessagesStored(recorded.length);
 }
 
 /** After a login mid-form, the bot skips what the token told us. */
@@ -116,8 +137,21 @@ async function consumeInput(
   userId: string,
   posts: string[],
   now: number,
+  outcome: { solved: boolean },
 ): Promise<boolean> {
   if (state.status === 'running') return true;
+  if (state.status === 'waiting_articles') {
+    if (trigger.kind !== 'user_message') return false;
+    if (answeredYes(trigger.text)) {
+      posts.push(GLAD_IT_HELPED);
+      state.status = 'done';
+      outcome.solved = true;
+      return false;
+    }
+    state.step += 1;
+    state.status = 'running';
+    return true;
+  }
   if (state.status === 'waiting_details') {
     if (trigger.kind === 'logged_in') {
       state.status = 'running';
@@ -170,6 +204,7 @@ async function runSteps(
   steps: Step[],
   userId: string,
   posts: string[],
+  where: { dialect: Dialect; conversationId: string },
 ): Promise<void> {
   while (state.status === 'running' && state.step < steps.length) {
     const step = steps[state.step]!;
@@ -203,6 +238,25 @@ async function runSteps(
         if (step.text) posts.push(renderPlaceholders(step.text, values));
         state.status = 'handed_over';
         break;
+      case 'suggest_articles': {
+        const text = step.text && renderPlaceholders(step.text, values);
+        const offer = await suggestArticles(
+          db,
+          where.dialect,
+          where.conversationId,
+          userId,
+          step.limit ?? 3,
+          text,
+        );
+        // Nothing the customer may read matches: the flow goes on without a word.
+        if (!offer) {
+          state.step += 1;
+          break;
+        }
+        posts.push(offer);
+        state.status = 'waiting_articles';
+        break;
+      }
     }
   }
   if (state.status === 'running') state.status = 'done';

@@ -47,3 +47,18 @@ export async function conversationsAwaitingDetails(
     .execute();
   return rows.map((r) => r.conversation_id);
 }
+
+/** The message that opened the conversation: what suggest_articles searches with. */
+export async function firstUserMessage(
+  db: Executor,
+  conversationId: string,
+): Promise<{ text: string; authenticated: number } | undefined> {
+  return db
+    .selectFrom('messages')
+    .select(['text', 'authenticated'])
+    .where('conversation_id', '=', conversationId)
+    .where('author_type', '=', 'user')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -30,6 +30,7 @@ function problemOf(step: Step): string | undefined {
       if (!step.text?.trim()) return 'a choices step needs text';
       return step.choices?.length ? undefined : 'a choices step needs at least one choice';
     case 'handover':
+    case 'suggest_articles':
       return undefined;
   }
 }

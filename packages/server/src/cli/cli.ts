@@ -4,8 +4,13 @@ import { createApiToken } from '../agents/api-tokens.ts';
 import { createAgent } from '../agents/create-agent.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { inspectToken } from '../identity/inspect-token.ts';
 import { createSigningKey, deleteSigningKey, listSigningKeys } from '../identity/signing-keys.ts';
 import { type Runtime, startRuntime } from '../runtime.ts';
+import { setupNeeded } from '../setup/create-first-admin.ts';
+import { setupCode } from '../setup/setup-code.ts';
+import { runBackupCommand } from './backup-command.ts';
+import { inspectionText } from './inspection-text.ts';
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void; env?: NodeJS.ProcessEnv };
 
@@ -18,9 +23,17 @@ const USAGE = `usage: signet <command> [options]   (add --json for machine-reada
                                      create an API token (admin unless --role agent); printed once
   agents create --email E --name N --role admin|agent --password P
                                      create an agent account
+  setup-code                         print the one-time code for creating the first admin at /
+                                     (exit 1 once an agent exists: setup is done)
   token sign --kid KID --secret S --external-id X [--email E] [--email-verified]
              [--name N] [--expires-in SECONDS]
-                                     sign an end-user JWT, for trying things out`;
+                                     sign an end-user JWT, for trying things out
+  token inspect JWT                  explain a token: every rule, the key, who it would log in as
+                                     (exit 1 when the token would be refused)
+  backup FILE                        copy the SQLite database to FILE, safe while the server
+                                     runs (PostgreSQL: pg_dump, see docs/operations.md)
+  restore FILE [--force]             put a backup in place of the SQLite database; stop the
+                                     servers first (--force keeps the current one beside it)`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -33,6 +46,7 @@ const OPTIONS = {
   'external-id': { type: 'string' },
   'email-verified': { type: 'boolean' },
   'expires-in': { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -61,18 +75,28 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       print({ jwt }, jwt);
       return 0;
     }
-    const command = COMMANDS[`${group} ${verb}`];
+    if (group === 'backup' || group === 'restore') {
+      const done = await runBackupCommand(
+        group,
+        required(verb, 'FILE'),
+        values,
+        loadConfig(io.env ?? process.env),
+      );
+      print(done.json, done.text);
+      return 0;
+    }
+    const command = COMMANDS[verb === undefined ? group : `${group} ${verb}`];
     if (!command) {
       io.err(`unknown command: ${[group, verb].filter(Boolean).join(' ')}\n\n${USAGE}`);
       return 2;
     }
     const runtime = await startRuntime(loadConfig(io.env ?? process.env));
     try {
-      await command(runtime, values, rest, print);
+      const code = await command(runtime, values, rest, print);
+      return typeof code === 'number' ? code : 0;
     } finally {
       await runtime.close();
     }
-    return 0;
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`${error.message}\n\n${USAGE}`);
@@ -93,9 +117,23 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
 }
 
 type Print = (json: unknown, text: string) => void;
-type Command = (runtime: Runtime, values: Values, args: string[], print: Print) => Promise<void>;
+/** Resolves to the exit code, or to nothing for 0. */
+type Command = (runtime: Runtime, values: Values, args: string[], print: Print) => Promise<unknown>;
 
 const COMMANDS: Record<string, Command> = {
+  'setup-code': async (runtime, _values, _args, print) => {
+    if (!(await setupNeeded(runtime))) {
+      print({ code: null, needed: false }, 'setup is done: an agent exists, so no setup code opens anything');
+      return 1;
+    }
+    const code = setupCode(runtime.masterKey);
+    print({ code, needed: true }, code);
+  },
+  'token inspect': async (runtime, _values, args, print) => {
+    const report = await inspectToken(runtime, required(args[0], 'JWT'));
+    print(report, inspectionText(report));
+    return report.valid ? 0 : 1;
+  },
   'keys create': async (runtime, values, _args, print) => {
     const key = await createSigningKey(runtime, required(values.name, '--name'));
     print(

@@ -75,6 +75,12 @@ export function openStorage(options: StorageOptions): Storage {
     max: options.poolSize ?? 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // A connection PostgreSQL drops (a restart, a failover) is an 'error' event on the pool
+  // when idle, on the client when checked out between two statements of a transaction;
+  // unheard, either crashes the process. The query in flight fails on its own, and the
+  // pool discards a dead connection and opens a fresh one (test/ops-faults.test.ts).
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', ping: () => ping(db), close: () => db.destroy() };
 }

@@ -6,6 +6,9 @@ import * as bot from './migrations/004-bot.ts';
 import * as sessions from './migrations/005-sessions.ts';
 import * as help from './migrations/006-help.ts';
 import * as webhooks from './migrations/007-webhooks.ts';
+import * as meta from './migrations/008-meta.ts';
+import * as identityJournal from './migrations/009-identity-journal.ts';
+import * as helpSearch from './migrations/010-help-search.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here rather than read from disk, so bundling and tsx agree. */
@@ -17,6 +20,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-sessions': sessions,
   '006-help': help,
   '007-webhooks': webhooks,
+  '008-meta': meta,
+  '009-identity-journal': identityJournal,
+  '010-help-search': helpSearch,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -35,6 +41,8 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: new StaticProvider(),
+    // Features land in parallel, so a later-numbered migration may run before an earlier one.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();

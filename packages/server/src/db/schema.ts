@@ -14,6 +14,8 @@ export interface SigningKeyRow {
   secret_prefix: string;
   created_at: number;
   last_used_at: number | null;
+  /** Deleted keys stay, secret wiped, so a token naming one can be explained. */
+  deleted_at: number | null;
 }
 
 export interface UserRow {
@@ -64,6 +66,16 @@ export interface ClientSessionRow {
 }
 
 export type MergeCause = 'hand' | 'email_user' | 'anonymous';
+
+/** One identity decision about a user (identity/journal.ts lists the kinds). */
+export interface JournalRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  /** JSON: what was decided, by whom, with what. */
+  data: string;
+  created_at: number;
+}
 
 export interface MergeRow {
   id: string;
@@ -126,7 +138,7 @@ export interface BotStateRow {
   conversation_id: string;
   /** Index of the flow step to run next, or the one waiting for an answer. */
   step: number;
-  status: 'running' | 'waiting_details' | 'waiting_choice' | 'handed_over' | 'done';
+  status: 'running' | 'waiting_details' | 'waiting_choice' | 'waiting_articles' | 'handed_over' | 'done';
   /** The detail asked for while waiting: `name`, `email`, or `email_again` after one miss. */
   awaiting: string | null;
   /** Compare-and-set guard: two nodes never both advance one conversation. */
@@ -310,6 +322,7 @@ export interface Database {
   events: EventRow;
   conversation_reads: ConversationReadRow;
   merges: MergeRow;
+  identity_journal: JournalRow;
   help_collections: HelpCollectionRow;
   help_articles: HelpArticleRow;
   help_article_tags: HelpArticleTagRow;
@@ -318,4 +331,12 @@ export interface Database {
   webhook_events: WebhookEventRow;
   webhook_deliveries: WebhookDeliveryRow;
   webhook_attempts: WebhookAttemptRow;
+  meta: MetaRow;
+}
+
+/** One fact about the installation (008-meta): the master-key check value. */
+export interface MetaRow {
+  key: string;
+  value: string;
+  created_at: number;
 }

@@ -41,7 +41,7 @@ export function demoPage(): string {
 <script src="/widget.js" async></script>
 </head>
 <body>
-<header><h1>Acme Outfitters</h1><span id="who">Browsing as a guest</span><span id="unread"></span></header>
+<header><h1>Acme Outfitters</h1><a href="/help" style="color:inherit">Help center</a><span id="who">Browsing as a guest</span><span id="unread"></span></header>
 <main>
   <aside>
     <form id="login-form">

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
+import { seedDemoHelp } from './demo-help.ts';
 import { demoPage } from './demo-page.ts';
 import { ensureDemoKey, signDemoToken } from './demo-token.ts';
 
@@ -21,6 +22,7 @@ const DemoTokenBody = Type.Object(
  */
 export async function demoRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
   await ensureDemoKey(ctx);
+  await seedDemoHelp(ctx);
   const page = demoPage();
   app.get('/demo', { schema: { hide: true } }, async (_request, reply) =>
     reply.header('content-type', 'text/html; charset=utf-8').send(page),

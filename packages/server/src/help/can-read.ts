@@ -40,15 +40,3 @@ export function accessDecision(viewer: Viewer, article: ArticleAccess): AccessDe
 export function canRead(viewer: Viewer, article: ArticleAccess): boolean {
   return accessDecision(viewer, article).canRead;
 }
-
-/** Tags as users.tags holds them (a JSON text array); anything else counts as none. */
-export function parseTags(value: unknown): string[] {
-  if (typeof value !== 'string')
-    return Array.isArray(value) ? value.filter((t) => typeof t === 'string') : [];
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === 'string') : [];
-  } catch {
-    return [];
-  }
-}

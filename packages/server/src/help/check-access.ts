@@ -1,9 +1,10 @@
 import type { AccessDecision } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { parseTags } from '../identity/tags.ts';
 import { getLiveUser } from '../identity/user-view.ts';
 import { findArticle } from './articles.repository.ts';
-import { accessDecision, parseTags } from './can-read.ts';
+import { accessDecision } from './can-read.ts';
 import { hasAuthenticatedSessionNow } from './help-passes.repository.ts';
 import { accessOf } from './views.ts';
 
@@ -28,7 +29,7 @@ export async function checkArticleAccess(
       sessionId: '',
       userId: user.id,
       signedIn,
-      tags: parseTags((user as { tags?: unknown }).tags),
+      tags: parseTags(user.tags),
     },
     accessOf(article),
   );

@@ -7,6 +7,8 @@ import {
   CreateArticleBody,
   CreateCollectionBody,
   Page,
+  Preview,
+  PreviewBody,
   UpdateArticleBody,
   UpdateCollectionBody,
 } from '@signet/protocol';
@@ -18,8 +20,10 @@ import type { App } from '../http/types.ts';
 import { createArticle, deleteArticle, getArticle, listArticles, updateArticle } from './articles.ts';
 import { checkArticleAccess } from './check-access.ts';
 import { createCollection, deleteCollection, listCollections, updateCollection } from './collections.ts';
+import { renderArticleHtml } from './markdown.ts';
 
-const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+// Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400.
+const IdParams = Type.Object({ id: Type.String() });
 
 /** HELP.md "Admin and agents": collections and articles, and the per-customer access check. */
 export async function helpAdminRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
@@ -73,6 +77,12 @@ export async function helpAdminRoutes(app: App, { ctx }: { ctx: AppContext }): P
     '/v1/articles',
     { preHandler: staff, schema: { tags, body: CreateArticleBody, response: responses({ 201: Article }) } },
     async (request, reply) => reply.status(201).send(await createArticle(ctx, request.body)),
+  );
+  // The editor's preview: the body exactly as readers will get it, sanitized the same way.
+  app.post(
+    '/v1/articles/preview',
+    { preHandler: staff, schema: { tags, body: PreviewBody, response: responses({ 200: Preview }) } },
+    async (request) => ({ html: renderArticleHtml(request.body.body) }),
   );
   app.get(
     '/v1/articles/:id',

@@ -43,8 +43,8 @@ export async function deleteStaleTickets(db: Executor, now: number): Promise<voi
 }
 
 /**
- * Whether the user holds a session authenticated now (IDENTITY.md §7: live, not
- * revoked, its token not expired): the agents' access check asks it of a customer.
+ * Whether the user holds a session authenticated now (IDENTITY.md §7: not ended, not
+ * past its end): the agents' access check asks it of a customer.
  */
 export async function hasAuthenticatedSessionNow(
   db: Executor,
@@ -57,7 +57,7 @@ export async function hasAuthenticatedSessionNow(
     .where('user_id', '=', userId)
     .where('authenticated', '=', 1)
     .where('revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('token_expires_at', 'is', null), eb('token_expires_at', '>', now)]))
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .executeTakeFirst();
   return row !== undefined;
 }

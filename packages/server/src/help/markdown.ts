@@ -55,7 +55,7 @@ export function renderArticleHtml(body: string): string {
   return sanitizeHtml(markdown.render(body), SANITIZE);
 }
 
-// Control characters never reach the index: snippets use two of them as highlight marks.
+// Control characters never reach the index or a snippet.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 

@@ -6,7 +6,7 @@ import { articlePath } from './read-articles.ts';
 /**
  * The help center's HTML (HELP.md "Surfaces"): plain server-rendered pages that read
  * without JavaScript. Every dynamic value goes through escapeHtml; article bodies and
- * snippets arrive already sanitized (markdown.ts, read-articles.ts).
+ * snippets arrive already sanitized and escaped (markdown.ts, snippet.ts).
  */
 export const HELP_CSS = `
 body { font-family: system-ui, sans-serif; margin: 0; color: #1f2937; background: #fafaf9; line-height: 1.55; }
@@ -33,7 +33,6 @@ export function layout({ title, body, noindex, query }: Layout): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${noindex ? '<meta name="robots" content="noindex">\n' : ''}<title>${e(title)} — Help center</title>
 <link rel="stylesheet" href="/help/help.css">
-<link rel="icon" href="data:,">
 </head>
 <body>
 <header><a href="/help">Help center</a>

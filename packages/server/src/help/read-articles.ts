@@ -11,7 +11,8 @@ import {
 import { NOBODY, type Viewer } from './can-read.ts';
 import { findCollection, listCollections } from './collections.repository.ts';
 import { escapeHtml, renderArticleHtml } from './markdown.ts';
-import { MARK_END, MARK_START, searchArticles } from './search.repository.ts';
+import { searchArticles } from './search.repository.ts';
+import { highlightedSnippet } from './snippet.ts';
 import { collectionView, searchTerms } from './views.ts';
 
 /** What readers get, each read filtered by can-read's rule inside its query (HELP.md). */
@@ -29,7 +30,7 @@ export async function searchReadable(
     return rows.map((r) => hit(r.id, r.collection_id, r.title, escapeHtml(opening(r.body_text))));
   }
   const rows = await searchArticles(ctx.storage.db, ctx.storage.dialect, viewer, terms, limit);
-  return rows.map((r) => hit(r.id, r.collection_id, r.title, snippetHtml(r.snippet)));
+  return rows.map((r) => hit(r.id, r.collection_id, r.title, highlightedSnippet(r.body_text, terms)));
 }
 
 export async function readArticle(ctx: AppContext, viewer: Viewer, id: string): Promise<ArticleRow> {
@@ -81,11 +82,6 @@ export async function sitemapArticles(ctx: AppContext): Promise<ArticleRow[]> {
 
 function hit(id: string, collectionId: string, title: string, snippet: string): ArticleHit {
   return { id, collectionId, title, snippet, url: articlePath(id) };
-}
-
-/** Escaped text; only the search's own marks become `<mark>`. */
-export function snippetHtml(raw: string): string {
-  return escapeHtml(raw).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
 }
 
 function opening(text: string): string {

@@ -21,6 +21,8 @@ export function registerClientCors(app: App, ctx: AppContext): void {
     if (!(await isOriginAllowed(ctx, origin))) return;
     reply.header('access-control-allow-origin', origin);
     reply.header('vary', 'Origin');
+    // The messenger waits as long as a 429 says (API.md); a foreign page can read only exposed headers.
+    reply.header('access-control-expose-headers', 'Retry-After');
     if (request.method === 'OPTIONS') {
       reply.header('access-control-allow-methods', 'GET, POST, PATCH, OPTIONS');
       reply.header('access-control-allow-headers', 'authorization, content-type');

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.ts';
+import { isStorageUnavailable } from '../ops/storage-unavailable.ts';
 import type { App } from './types.ts';
 
 /** Fastify's own failures, in the project's codes. */
@@ -24,6 +25,7 @@ const BY_STATUS: Record<number, ErrorCode> = {
 export function registerErrorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
+      if (error.code === 'master_key_mismatch') request.log.error({ code: error.code }, error.message);
       if (error.details.retryAfter !== undefined)
         reply.header('retry-after', String(error.details.retryAfter));
       return reply
@@ -47,6 +49,13 @@ export function registerErrorHandling(app: App): void {
       return reply
         .status(ERROR_STATUS[mapped])
         .send({ error: { code: mapped, message: publicMessage(error) } });
+    }
+    if (isStorageUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unreachable');
+      reply.header('retry-after', '1');
+      return reply
+        .status(503)
+        .send({ error: { code: 'unavailable', message: 'the database is unreachable' } });
     }
     // 5xx answers hide details; the log keeps them.
     request.log.error({ err: error }, 'unhandled error');

@@ -111,12 +111,18 @@ export type RateLimits = {
 /** A burst of 30 is always accepted: a device flushing its offline queue is never refused. */
 export const MESSAGE_BURST = 30;
 
-export function createRateLimits(config: Config): RateLimits {
+/**
+ * The buckets, on Redis when REDIS_URL is set. Commands never queue: while Redis is
+ * unreachable (or still connecting) each node limits in memory, and goes back to the
+ * shared buckets once the connection is up.
+ */
+export async function createRateLimits(config: Config): Promise<RateLimits> {
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true })
     : undefined;
   // Errors are retried by ioredis itself; the memory bucket stands in meanwhile.
   redis?.on('error', () => {});
+  await redis?.connect().catch(() => {});
   const bucket = (rule: BucketRule): TokenBucket => {
     if (rule.perSecond <= 0) return new TokenBucket(rule, undefined);
     // The library's key expiry counts whole seconds: the bucket must take at least one to refill.
@@ -130,6 +136,7 @@ export function createRateLimits(config: Config): RateLimits {
       duration: fitted.burst / fitted.perSecond,
       customIncrTtlLuaScript: GCRA_SCRIPT,
       insuranceLimiter: memory,
+      rejectIfRedisNotReady: true,
     });
     return new TokenBucket(fitted, limiter);
   };

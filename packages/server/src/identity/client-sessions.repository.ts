@@ -1,4 +1,5 @@
 import type { SessionEndReason } from '@signet/protocol';
+import { sql } from 'kysely';
 import type { Executor } from '../db/executor.ts';
 import type { ClientSessionRow } from '../db/schema.ts';
 
@@ -17,6 +18,13 @@ export async function findClientSession(db: Executor, id: string): Promise<Clien
   return db.selectFrom('client_sessions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * The reason a session ends with now: a session already past its end had expired
+ * before anything else ended it (expiry is decided on read, so it may not be written yet).
+ */
+const endReason = (reason: SessionEndReason, now: number) =>
+  sql<SessionEndReason>`case when expires_at is not null and expires_at <= ${now} then 'expired' else ${reason} end`;
+
 /** Ends one session (if still open). Returns whether it did. */
 export async function endClientSessionRow(
   db: Executor,
@@ -26,7 +34,7 @@ export async function endClientSessionRow(
 ): Promise<boolean> {
   const result = await db
     .updateTable('client_sessions')
-    .set({ revoked_at: now, ended_reason: reason })
+    .set({ revoked_at: now, ended_reason: endReason(reason, now) })
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
@@ -43,7 +51,7 @@ export async function endSessionsOfUsers(
   if (userIds.length === 0) return [];
   const rows = await db
     .updateTable('client_sessions')
-    .set({ revoked_at: now, ended_reason: reason })
+    .set({ revoked_at: now, ended_reason: endReason(reason, now) })
     .where('user_id', 'in', userIds)
     .where('revoked_at', 'is', null)
     .returning('id')
@@ -69,7 +77,7 @@ export async function moveSessionsTo(db: Executor, ids: readonly string[], toUse
 export async function endSessionsOfKid(db: Executor, kid: string, now: number): Promise<string[]> {
   const rows = await db
     .updateTable('client_sessions')
-    .set({ revoked_at: now, ended_reason: 'key_deleted' })
+    .set({ revoked_at: now, ended_reason: endReason('key_deleted', now) })
     .where('kid', '=', kid)
     .where('authenticated', '=', 1)
     .where('revoked_at', 'is', null)
@@ -100,5 +108,43 @@ export async function forgetSessionExternalIds(db: Executor, userIds: readonly s
     .updateTable('client_sessions')
     .set({ external_id: null })
     .where('user_id', 'in', userIds)
+    .execute();
+}
+
+/** Undoing a merge: sessions that moved with it (still open, still on `from`) go back. */
+export async function moveOpenSessionsBack(
+  db: Executor,
+  ids: readonly string[],
+  from: string,
+  to: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('client_sessions')
+    .set({ user_id: to })
+    .where('id', 'in', ids)
+    .where('user_id', '=', from)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/**
+ * Undoing a merge: open sessions on `from` that were authenticated for one of these
+ * external ids proved that id, and the id goes back to `to`, so the sessions follow it.
+ */
+export async function moveSessionsProvedFor(
+  db: Executor,
+  externalIds: readonly string[],
+  from: string,
+  to: string,
+): Promise<void> {
+  if (externalIds.length === 0) return;
+  await db
+    .updateTable('client_sessions')
+    .set({ user_id: to })
+    .where('user_id', '=', from)
+    .where('revoked_at', 'is', null)
+    .where('authenticated', '=', 1)
+    .where('external_id', 'in', externalIds)
     .execute();
 }

@@ -13,6 +13,7 @@ import {
   insertClientSession,
   touchClientSession,
 } from './client-sessions.repository.ts';
+import { journal } from './journal.ts';
 import { findUser, insertUser, lockUser } from './users.repository.ts';
 
 export const SESSION_TOKEN_PREFIX = 'sst';
@@ -42,6 +43,7 @@ export async function createAnonymousSession(
   const sessionToken = newBearerToken(SESSION_TOKEN_PREFIX);
   const user = await ctx.storage.db.transaction().execute(async (trx) => {
     const user = await insertUser(trx, { id: newId(now), name: null, anonymous: 1, created_at: now });
+    await journal(trx, user.id, 'created', { actor: { by: 'messenger' } }, now);
     await insertClientSession(
       trx,
       sessionRow(sessionToken, user.id, now, { anonymousDays: anonymousSessionDays }),

@@ -5,6 +5,8 @@ import { forgetWebhookEventsOfUsers } from '../webhooks/delivery-log.repository.
 import { recordUserErased } from '../webhooks/identity-events.ts';
 import { forgetAuthEvents } from './auth-events.repository.ts';
 import { endSessionsOfUsers, forgetSessionExternalIds } from './client-sessions.repository.ts';
+import { deleteJournalOf } from './journal.repository.ts';
+import { type Actor, journal, SYSTEM } from './journal.ts';
 import { deleteMergesOfUsers } from './merges.repository.ts';
 import { getLiveUser } from './user-view.ts';
 import { deleteIdentitiesOf, listIdentities, listTombstonesOf, updateUser } from './users.repository.ts';
@@ -16,7 +18,7 @@ import { deleteIdentitiesOf, listIdentities, listTombstonesOf, updateUser } from
  * of their auth-log rows (time and outcome stay, so counts stay true). Sessions end.
  * The rows stay as erased tombstones, so ids that named them answer 404.
  */
-export async function eraseUser(ctx: AppContext, id: string): Promise<void> {
+export async function eraseUser(ctx: AppContext, id: string, actor: Actor = SYSTEM): Promise<void> {
   const sessionIds = await ctx.storage.db.transaction().execute(async (trx) => {
     const now = ctx.now();
     const user = await getLiveUser(trx, id);
@@ -37,6 +39,9 @@ export async function eraseUser(ctx: AppContext, id: string): Promise<void> {
     await eraseMessagesOfUsers(trx, userIds);
     await forgetAuthEvents(trx, userIds, externalIds);
     await deleteMergesOfUsers(trx, userIds);
+    // The journal names identities and names: it goes, and says only that the user was erased.
+    await deleteJournalOf(trx, userIds);
+    await journal(trx, user.id, 'erased', { actor }, now);
     const ended = await endSessionsOfUsers(trx, userIds, 'erased', now);
     await forgetSessionExternalIds(trx, userIds);
     // Webhook events still to be sent carry the erased data; they go, and the erasure is told.

@@ -2,6 +2,7 @@ import type { Identity } from '@signet/protocol';
 import type { Executor } from '../db/executor.ts';
 import type { IdentityRow } from '../db/schema.ts';
 import { newId } from '../ids.ts';
+import { type Actor, journal } from './journal.ts';
 import { findIdentitiesByValue, insertIdentity, listIdentities, updateIdentity } from './users.repository.ts';
 
 /** IDENTITY.md §3: emails compare case-insensitively after trimming; external ids exactly. */
@@ -25,7 +26,15 @@ export async function attachExternalId(
   externalId: string,
   source: IdentitySource,
   now: number,
+  actor?: Actor,
 ): Promise<void> {
+  await journal(
+    db,
+    userId,
+    'identity_attached',
+    { type: 'external_id', value: externalId, verified: true, source, actor },
+    now,
+  );
   await insertIdentity(db, {
     id: newId(now),
     user_id: userId,
@@ -52,6 +61,7 @@ export async function attachEmail(
   verified: boolean,
   source: IdentitySource,
   now: number,
+  actor?: Actor,
 ): Promise<void> {
   const normalized = normalizeEmail(email);
   const mine = (await listIdentities(db, [userId])).filter((i) => i.type === 'email');
@@ -61,11 +71,25 @@ export async function attachEmail(
 
   if (existing) {
     if (verified && existing.verified === 0) {
+      await journal(
+        db,
+        userId,
+        'identity_verified',
+        { type: 'email', value: email.trim(), source, actor },
+        now,
+      );
       await updateIdentity(db, existing.id, { verified: 1, source, value: email.trim() });
       if (becomesPrimary || !primary) await makePrimary(db, mine, existing.id);
     }
     return;
   }
+  await journal(
+    db,
+    userId,
+    'identity_attached',
+    { type: 'email', value: email.trim(), verified, source, actor },
+    now,
+  );
   const id = newId(now);
   await insertIdentity(db, {
     id,

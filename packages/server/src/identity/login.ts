@@ -1,14 +1,15 @@
 import type { LoginResponse } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { flag } from '../db/executor.ts';
+import { groupCommit } from '../db/group-commit.ts';
 import type { AuthEventRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { newId } from '../ids.ts';
 import { isStale } from '../last-used.ts';
-import { groupCommit } from '../messaging/group-commit.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { newBearerToken } from '../secrets.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { recordLogin } from '../webhooks/identity-events.ts';
+import { authEventRow } from './auth-event-row.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
 import { endClientSessionRow, insertClientSession } from './client-sessions.repository.ts';
 import { findLiveSession, SESSION_TOKEN_PREFIX, sessionRow } from './client-sessions.ts';
@@ -36,23 +37,8 @@ export type LoginInput = {
 export async function loginWithToken(ctx: AppContext, input: LoginInput): Promise<LoginResponse> {
   const db = ctx.storage.db;
   const startedAt = ctx.now();
-  const event = (fields: Partial<AuthEventRow>): AuthEventRow => ({
-    id: newId(startedAt),
-    created_at: startedAt,
-    outcome: 'ok',
-    claim: null,
-    kid: null,
-    external_id: null,
-    external_id_verified: 0,
-    user_id: null,
-    resolution: null,
-    merged_anonymous: 0,
-    email_outcome: null,
-    had_exp: null,
-    ip: input.ip?.slice(0, 100) ?? null,
-    user_agent: input.userAgent?.slice(0, 500) ?? null,
-    ...fields,
-  });
+  const event = (fields: Partial<AuthEventRow>) =>
+    authEventRow(startedAt, { ip: input.ip, userAgent: input.userAgent }, fields);
 
   let claims: Awaited<ReturnType<typeof verifyToken>>;
   let keyLastUsedAt: number | null = null;
@@ -68,6 +54,7 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
     );
   } catch (error) {
     if (!(error instanceof TokenRejected)) throw error;
+    metrics.loginAttempt(error.reason);
     await insertAuthEvent(
       db,
       event({
@@ -128,6 +115,7 @@ export async function loginWithToken(ctx: AppContext, input: LoginInput): Promis
     return { value: { resolved, replaced, identities } };
   });
 
+  metrics.loginAttempt('ok');
   // The device's old session is gone; its sockets reconnect with the new token.
   if (previous && replaced)
     await ctx.bus.publish({ type: 'session.ended', sessionIds: [previous.session.id], reason: 'replaced' });

@@ -4,6 +4,7 @@ import { newId } from '../ids.ts';
 import { moveHistory } from '../messaging/history.repository.ts';
 import { recordUserMerged } from '../webhooks/identity-events.ts';
 import { endClientSessionRow, listOpenSessionsOfUser, moveSessionsTo } from './client-sessions.repository.ts';
+import { type Actor, journal, SYSTEM } from './journal.ts';
 import { insertMerge } from './merges.repository.ts';
 import { parseTags } from './tags.ts';
 import {
@@ -21,8 +22,8 @@ import {
 export type MergeRecord = {
   from: { name: string | null; tags: string[]; authenticated: boolean; lastAuthenticatedAt: number | null };
   into: { name: string | null; tags: string[]; authenticated: boolean; lastAuthenticatedAt: number | null };
-  /** Identities of the merged user that now belong to the survivor. */
-  movedIdentityIds: string[];
+  /** Identities of the merged user that now belong to the survivor, as they were. */
+  movedIdentities: IdentityRow[];
   /** Identities the survivor already had; the merged user's copies were dropped (rows as they were). */
   droppedIdentities: IdentityRow[];
   /** Survivor identities upgraded by the merge (to verified), as they were before. */
@@ -32,6 +33,8 @@ export type MergeRecord = {
   /** Sessions of the merged user that ended (IDENTITY.md §7) and the ones that moved over. */
   endedSessionIds: string[];
   movedSessionIds: string[];
+  /** Users once merged into the merged user, re-pointed to the survivor. */
+  repointedTombstoneIds: string[];
 };
 
 export type MergeResult = { endedSessionIds: string[]; record: MergeRecord };
@@ -50,11 +53,12 @@ export async function mergeUserInto(
   into: UserRow,
   cause: MergeCause,
   now: number,
+  actor: Actor = SYSTEM,
 ): Promise<MergeResult> {
   const identities = await listIdentities(db, [from.id, into.id]);
   const kept = identities.filter((i) => i.user_id === into.id);
   const intoHasPrimaryEmail = kept.some((i) => i.type === 'email' && i.is_primary === 1);
-  const movedIdentityIds: string[] = [];
+  const movedIdentities: IdentityRow[] = [];
   const droppedIdentities: IdentityRow[] = [];
   const upgradedIdentities: IdentityRow[] = [];
   for (const identity of identities.filter((i) => i.user_id === from.id)) {
@@ -71,7 +75,7 @@ export async function mergeUserInto(
     const primary =
       identity.type === 'email' ? identity.is_primary === 1 && !intoHasPrimaryEmail : identity.is_primary;
     await updateIdentity(db, identity.id, { user_id: into.id, is_primary: primary ? 1 : 0 });
-    movedIdentityIds.push(identity.id);
+    movedIdentities.push(identity);
   }
 
   // §7: a merge never hands a session more than it proved.
@@ -91,7 +95,7 @@ export async function mergeUserInto(
   await moveSessionsTo(db, movedSessionIds, into.id);
 
   const history = await moveHistory(db, from.id, into.id);
-  await repointTombstones(db, from.id, into.id, now);
+  const repointedTombstoneIds = await repointTombstones(db, from.id, into.id, now);
   await updateUser(db, from.id, { merged_into: into.id, updated_at: now });
 
   const fromTags = parseTags(from.tags);
@@ -109,22 +113,36 @@ export async function mergeUserInto(
   const record: MergeRecord = {
     from: profileOf(from),
     into: profileOf(into),
-    movedIdentityIds,
+    movedIdentities,
     droppedIdentities,
     upgradedIdentities,
     conversationIds: history.conversationIds,
     messages: history.messages,
     endedSessionIds,
     movedSessionIds,
+    repointedTombstoneIds,
   };
+  const mergeId = newId(now);
   await insertMerge(db, {
-    id: newId(now),
+    id: mergeId,
     from_user_id: from.id,
     into_user_id: into.id,
     cause,
     record: JSON.stringify(record),
     created_at: now,
   });
+  const moved = movedIdentities.map((i) => ({ type: i.type, value: i.value }));
+  const summary = {
+    mergeId,
+    cause,
+    actor,
+    identities: moved,
+    conversations: history.conversationIds.length,
+    messages: history.messages,
+    sessionsEnded: endedSessionIds.length,
+  };
+  await journal(db, into.id, 'merged_in', { ...summary, fromUserId: from.id }, now);
+  await journal(db, from.id, 'merged_out', { ...summary, intoUserId: into.id }, now);
   await recordUserMerged(db, from.id, into.id, now);
   return { endedSessionIds, record };
 }

@@ -24,3 +24,17 @@ export async function deleteMergesOfUsers(db: Executor, userIds: readonly string
     .where((eb) => eb.or([eb('from_user_id', 'in', userIds), eb('into_user_id', 'in', userIds)]))
     .execute();
 }
+
+/** The latest merge of `fromUserId` into anyone. */
+export async function findLatestMergeOf(db: Executor, fromUserId: string): Promise<MergeRow | undefined> {
+  return db
+    .selectFrom('merges')
+    .selectAll()
+    .where('from_user_id', '=', fromUserId)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+export async function deleteMerge(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('merges').where('id', '=', id).execute();
+}

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
-import { newId } from '../ids.ts';
+import { metrics } from '../metrics/metrics.ts';
+import { authEventRow, type LoginClient } from './auth-event-row.ts';
 import { insertAuthEvent } from './auth-events.repository.ts';
 
 /**
@@ -10,23 +11,8 @@ import { insertAuthEvent } from './auth-events.repository.ts';
 export async function recordRefusedLogin(
   ctx: AppContext,
   outcome: 'malformed' | 'rate_limited',
-  client: { ip: string | undefined; userAgent: string | undefined },
+  client: LoginClient,
 ): Promise<void> {
-  const now = ctx.now();
-  await insertAuthEvent(ctx.storage.db, {
-    id: newId(now),
-    created_at: now,
-    outcome,
-    claim: null,
-    kid: null,
-    external_id: null,
-    external_id_verified: 0,
-    user_id: null,
-    resolution: null,
-    merged_anonymous: 0,
-    email_outcome: null,
-    had_exp: null,
-    ip: client.ip?.slice(0, 100) ?? null,
-    user_agent: client.userAgent?.replaceAll('\0', '').slice(0, 500) ?? null,
-  });
+  metrics.loginAttempt(outcome);
+  await insertAuthEvent(ctx.storage.db, authEventRow(ctx.now(), client, { outcome }));
 }

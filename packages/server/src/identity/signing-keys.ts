@@ -27,6 +27,7 @@ export async function createSigningKey(ctx: AppContext, name: string): Promise<C
     secret_prefix: secret.slice(0, 6),
     created_at: now,
     last_used_at: null,
+    deleted_at: null,
   };
   await ctx.storage.db.transaction().execute(async (trx) => {
     if ((await countSigningKeys(trx)) >= MAX_LIVE_KEYS) {
@@ -58,7 +59,8 @@ export async function listSigningKeys(ctx: AppContext): Promise<SigningKey[]> {
  */
 export async function deleteSigningKey(ctx: AppContext, kid: string): Promise<void> {
   const sessionIds = await ctx.storage.db.transaction().execute(async (trx) => {
-    if (!(await deleteSigningKeyRow(trx, kid))) throw new AppError('not_found', 'no such signing key');
+    if (!(await deleteSigningKeyRow(trx, kid, ctx.now())))
+      throw new AppError('not_found', 'no such signing key');
     return endSessionsOfKid(trx, kid, ctx.now());
   });
   await ctx.bus.publish({ type: 'session.ended', sessionIds, reason: 'key_deleted' });

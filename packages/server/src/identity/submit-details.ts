@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { withConflictRetry } from '../db/conflicts.ts';
 import { type LiveClientSession, sessionUserForWrite } from './client-sessions.ts';
 import { attachEmail } from './identities.ts';
+import { journal } from './journal.ts';
 import { getUserView } from './user-view.ts';
 import { updateUser } from './users.repository.ts';
 
@@ -23,8 +24,17 @@ export async function submitDetails(
       // IDENTITY.md §7: the session's user at commit time, never a tombstone.
       const { user } = await sessionUserForWrite(trx, live, now);
       const userId = user.id;
-      if (details.email !== undefined) await attachEmail(trx, userId, details.email, false, 'form', now);
+      if (details.email !== undefined)
+        await attachEmail(trx, userId, details.email, false, 'form', now, { by: 'form' });
       const keepsName = user.authenticated === 1 && user.name !== null;
+      if (details.name !== undefined && !keepsName && details.name !== user.name)
+        await journal(
+          trx,
+          userId,
+          'name_changed',
+          { from: user.name, to: details.name, actor: { by: 'form' } },
+          now,
+        );
       await updateUser(trx, userId, {
         ...(details.name !== undefined && !keepsName ? { name: details.name } : {}),
         updated_at: now,

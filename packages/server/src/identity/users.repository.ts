@@ -45,12 +45,19 @@ export async function listTombstonesOf(db: Executor, userId: string): Promise<Us
 }
 
 /** Users merged into `from` now point at `to`, so every tombstone is one hop from a survivor. */
-export async function repointTombstones(db: Executor, from: string, to: string, now: number): Promise<void> {
-  await db
+export async function repointTombstones(
+  db: Executor,
+  from: string,
+  to: string,
+  now: number,
+): Promise<string[]> {
+  const rows = await db
     .updateTable('users')
     .set({ merged_into: to, updated_at: now })
     .where('merged_into', '=', from)
+    .returning('id')
     .execute();
+  return rows.map((r) => r.id);
 }
 
 /** Live users in the directory: those holding an external id or a verified email (IDENTITY.md §3.4). */
@@ -155,4 +162,25 @@ export async function searchUserIds(db: Executor, text: string, limit: number): 
     .where(sql<string>`lower(value)`, 'like', sql<string>`${pattern} escape '\\'`);
   const rows = await byName.union(byIdentity).orderBy('id', 'desc').limit(limit).execute();
   return rows.map((r) => r.id);
+}
+
+export async function findIdentity(db: Executor, id: string): Promise<IdentityRow | undefined> {
+  return db.selectFrom('identities').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Undoing a merge: tombstones once merged into `from` point at it again. */
+export async function pointTombstonesAt(
+  db: Executor,
+  ids: readonly string[],
+  from: string,
+  to: string,
+  now: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('users')
+    .set({ merged_into: to, updated_at: now })
+    .where('id', 'in', ids)
+    .where('merged_into', '=', from)
+    .execute();
 }

@@ -11,7 +11,7 @@ const MAX_NAME = 255;
 const MAX_EMAIL = 254;
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const BASE64_ANY = /^[A-Za-z0-9_\-+/=]*$/;
+export const BASE64_ANY = /^[A-Za-z0-9_\-+/=]*$/;
 
 export type VerifiedClaims = {
   kid: string;
@@ -95,68 +95,125 @@ export async function verifyToken(
   return checkClaims(kid, payload, now, reject);
 }
 
+/** A rule's failure: the reason code, and the claim it is about when there is one. */
+export type RuleFailure = { reason: TokenReason; claim?: string };
+
+/**
+ * IDENTITY.md §2's claim rules, in the order the login path applies them. The login
+ * stops at the first failure; the token inspector (inspect-token.ts) runs them all,
+ * so both read the same rules and agree by construction.
+ */
+export const CLAIM_RULES: readonly {
+  rule: string;
+  check(payload: Record<string, unknown>, nowSeconds: number): RuleFailure | undefined;
+}[] = [
+  {
+    rule: 'exp, nbf and iat are NumericDates when present',
+    check: (payload) => {
+      const claim = (['exp', 'nbf', 'iat'] as const).find((c) => c in payload && !isNumericDate(payload[c]));
+      return claim ? { reason: 'invalid_claim', claim } : undefined;
+    },
+  },
+  {
+    rule: `exp has not passed (${LEEWAY_SECONDS} s leeway)`,
+    check: (payload, now) => {
+      const exp = payload.exp;
+      return isNumericDate(exp) && now > exp + LEEWAY_SECONDS ? { reason: 'expired' } : undefined;
+    },
+  },
+  {
+    rule: `nbf and iat are not in the future (${LEEWAY_SECONDS} s leeway)`,
+    check: (payload, now) =>
+      (['nbf', 'iat'] as const).some((c) => {
+        const value = payload[c];
+        return isNumericDate(value) && value > now + LEEWAY_SECONDS;
+      })
+        ? { reason: 'not_yet_valid' }
+        : undefined,
+  },
+  {
+    rule: 'scope is exactly "user"',
+    check: (payload) => (payload.scope === 'user' ? undefined : { reason: 'bad_scope' }),
+  },
+  {
+    rule: 'external_id is present',
+    check: ({ external_id: e }) =>
+      e === undefined || e === null || e === '' ? { reason: 'missing_external_id' } : undefined,
+  },
+  {
+    rule: 'external_id is a string or an integer',
+    check: ({ external_id: e }) =>
+      e === undefined || e === null || e === '' || typeof e === 'string'
+        ? undefined
+        : { reason: 'invalid_claim', claim: 'external_id' },
+  },
+  {
+    rule: `external_id has at most ${MAX_EXTERNAL_ID} characters`,
+    check: ({ external_id: e }) =>
+      typeof e === 'string' && [...e].length > MAX_EXTERNAL_ID
+        ? { reason: 'external_id_too_long' }
+        : undefined,
+  },
+  {
+    rule: `name is a string of at most ${MAX_NAME} characters`,
+    check: ({ name }) =>
+      name !== undefined && (typeof name !== 'string' || [...name].length > MAX_NAME)
+        ? { reason: 'invalid_claim', claim: 'name' }
+        : undefined,
+  },
+  {
+    rule: `email looks like an address, at most ${MAX_EMAIL} characters`,
+    check: ({ email }) =>
+      email !== undefined &&
+      (typeof email !== 'string' || email.length > MAX_EMAIL || !EMAIL_SHAPE.test(email.trim()))
+        ? { reason: 'invalid_claim', claim: 'email' }
+        : undefined,
+  },
+  {
+    rule: 'email_verified is a boolean',
+    check: ({ email_verified: v }) =>
+      v !== undefined && typeof v !== 'boolean'
+        ? { reason: 'invalid_claim', claim: 'email_verified' }
+        : undefined,
+  },
+  {
+    rule: 'tags are at most 50 of a-z 0-9 _ - : . (1..64 each)',
+    check: ({ tags }) =>
+      tags !== undefined && normalizeTags(tags) === undefined
+        ? { reason: 'invalid_claim', claim: 'tags' }
+        : undefined,
+  },
+];
+
 function checkClaims(
   kid: string,
   payload: Record<string, unknown>,
   now: number,
   reject: (reason: TokenReason, claim?: string) => TokenRejected,
 ): VerifiedClaims {
-  const nowSeconds = now / 1000;
-  for (const claim of ['exp', 'nbf', 'iat'] as const) {
-    if (claim in payload && !isNumericDate(payload[claim])) throw reject('invalid_claim', claim);
+  for (const { check } of CLAIM_RULES) {
+    const failure = check(payload, now / 1000);
+    if (failure) throw reject(failure.reason, failure.claim);
   }
-  const exp = payload.exp as number | undefined;
-  if (exp !== undefined && nowSeconds > exp + LEEWAY_SECONDS) throw reject('expired');
-  for (const claim of ['nbf', 'iat'] as const) {
-    const value = payload[claim] as number | undefined;
-    if (value !== undefined && value > nowSeconds + LEEWAY_SECONDS) throw reject('not_yet_valid');
-  }
-
-  if (payload.scope !== 'user') throw reject('bad_scope');
-
-  const externalId = payload.external_id;
-  if (externalId === undefined || externalId === null || externalId === '')
-    throw reject('missing_external_id');
-  if (typeof externalId !== 'string') throw reject('invalid_claim', 'external_id');
-  if ([...externalId].length > MAX_EXTERNAL_ID) throw reject('external_id_too_long');
-
-  const name = payload.name;
-  if (name !== undefined && (typeof name !== 'string' || [...name].length > MAX_NAME)) {
-    throw reject('invalid_claim', 'name');
-  }
-  const email = payload.email;
-  if (
-    email !== undefined &&
-    (typeof email !== 'string' || email.length > MAX_EMAIL || !EMAIL_SHAPE.test(email.trim()))
-  ) {
-    throw reject('invalid_claim', 'email');
-  }
-  const emailVerified = payload.email_verified;
-  if (emailVerified !== undefined && typeof emailVerified !== 'boolean') {
-    throw reject('invalid_claim', 'email_verified');
-  }
-
-  const tags = payload.tags === undefined ? undefined : normalizeTags(payload.tags);
-  if (payload.tags !== undefined && tags === undefined) throw reject('invalid_claim', 'tags');
-
+  const name = payload.name as string | undefined;
   return {
     kid,
-    externalId,
-    name: name === '' ? undefined : (name as string | undefined),
-    email: email as string | undefined,
-    emailVerified: emailVerified === true,
-    exp,
-    tags,
+    externalId: payload.external_id as string,
+    name: name === '' ? undefined : name,
+    email: payload.email as string | undefined,
+    emailVerified: payload.email_verified === true,
+    exp: payload.exp as number | undefined,
+    tags: payload.tags === undefined ? undefined : normalizeTags(payload.tags),
   };
 }
 
-function decodeSegment(segment: string): Record<string, unknown> | undefined {
+export function decodeSegment(segment: string): Record<string, unknown> | undefined {
   if (!BASE64URL.test(segment)) return undefined;
   return parseStrictJsonObject(Buffer.from(segment, 'base64url').toString('utf8'));
 }
 
 /** A 32-byte MAC has exactly one unpadded base64url form: 43 chars, low 2 bits zero. */
-function isCanonicalMac(segment: string): boolean {
+export function isCanonicalMac(segment: string): boolean {
   if (!BASE64URL.test(segment) || segment.length !== 43) return false;
   return Buffer.from(segment, 'base64url').toString('base64url') === segment;
 }
@@ -170,7 +227,7 @@ function isNumericDate(value: unknown): value is number {
  * double's rounding (9007199254740993 stays itself). A number with a fraction or an
  * exponent is left as a number, which the claim rules refuse as `invalid_claim`.
  */
-function keepExternalIdDigits(payload: Record<string, unknown>, payloadPart: string): void {
+export function keepExternalIdDigits(payload: Record<string, unknown>, payloadPart: string): void {
   if (typeof payload.external_id !== 'number') return;
   const source = topLevelNumberSource(Buffer.from(payloadPart, 'base64url').toString('utf8'), 'external_id');
   if (source !== undefined && /^-?[0-9]+$/.test(source)) payload.external_id = source;

@@ -14,7 +14,7 @@ import type { AppContext } from '../context.ts';
 import { bearerToken } from '../http/access.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { type LiveClientSession, requireLiveSession } from '../identity/client-sessions.ts';
+import { requireLiveSession } from '../identity/client-sessions.ts';
 import { clientHistory, clientMessages } from './client-history.ts';
 import { markRead } from './mark-read.ts';
 import { sendUserMessage } from './send-user-message.ts';
@@ -22,26 +22,21 @@ import { sendUserMessage } from './send-user-message.ts';
 /** The messenger's messaging API: a session only ever sees its own user's conversations. */
 export async function clientMessagingRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
   const tags = ['client'];
-  // Authentication before validation (API.md "Hostile input"): no session, no word about the query.
-  const sessions = new WeakMap<FastifyRequest, LiveClientSession>();
-  const authenticate = async (request: FastifyRequest) => {
-    sessions.set(request, await requireLiveSession(ctx, bearerToken(request)));
-  };
-  const sessionOf = (request: FastifyRequest) => sessions.get(request)!;
+  // Authenticated before the query was validated (http/authenticate-first.ts).
+  const sessionOf = async (request: FastifyRequest) =>
+    request.clientSession ?? (await requireLiveSession(ctx, bearerToken(request)));
 
   app.get(
     '/v1/client/conversations',
     {
-      preValidation: authenticate,
       schema: { tags, querystring: ClientPageQuery, response: responses({ 200: ClientHistory }) },
     },
-    async (request) => clientHistory(ctx, sessionOf(request), request.query),
+    async (request) => clientHistory(ctx, await sessionOf(request), request.query),
   );
 
   app.get(
     '/v1/client/conversations/:id/messages',
     {
-      preValidation: authenticate,
       schema: {
         tags,
         params: ConversationParams,
@@ -49,7 +44,7 @@ export async function clientMessagingRoutes(app: App, { ctx }: { ctx: AppContext
         response: responses({ 200: ClientMessagesPage }),
       },
     },
-    async (request) => clientMessages(ctx, sessionOf(request), request.params.id, request.query),
+    async (request) => clientMessages(ctx, await sessionOf(request), request.params.id, request.query),
   );
 
   app.post(

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { recordWebhookEvents, webhookChangesOf } from '../webhooks/outbox.ts';
 import { appendEvents } from './events.repository.ts';
 
@@ -52,6 +53,7 @@ export async function recordMany(db: Executor, batches: PendingEvents[]): Promis
 /** After commit: tell every node that these audiences have new events. */
 export async function announce(ctx: AppContext, recorded: Recorded[]): Promise<void> {
   if (recorded.length === 0) return;
+  metrics.eventsCommitted(recorded);
   const userIds = [...new Set(recorded.flatMap((r) => (r.userId ? [r.userId] : [])))];
   const inbox = recorded.some((r) => r.inbox);
   const cursor = Math.max(...recorded.map((r) => r.cursor));

@@ -88,3 +88,47 @@ export async function listNewestMessages(
   for (const { rank: _rank, ...row } of rows) byConversation.get(row.conversation_id)?.push(row);
   return byConversation;
 }
+
+/**
+ * Undoing a merge: these conversations (those still on `fromUserId`) and their messages
+ * and stored events go back to `toUserId`. Returns how many conversations and messages moved.
+ */
+export async function moveConversationsBack(
+  db: Executor,
+  conversationIds: readonly string[],
+  fromUserId: string,
+  toUserId: string,
+): Promise<{ conversations: number; messages: number }> {
+  if (conversationIds.length === 0) return { conversations: 0, messages: 0 };
+  const moved = await db
+    .updateTable('conversations')
+    .set({ user_id: toUserId })
+    .where('id', 'in', conversationIds)
+    .where('user_id', '=', fromUserId)
+    .returning('id')
+    .execute();
+  const ids = moved.map((c) => c.id);
+  if (ids.length === 0) return { conversations: 0, messages: 0 };
+  const messages = await db
+    .updateTable('messages')
+    .set({ user_id: toUserId })
+    .where('conversation_id', 'in', ids)
+    .executeTakeFirst();
+  await db
+    .updateTable('messages')
+    .set({ author_id: toUserId })
+    .where('conversation_id', 'in', ids)
+    .where('author_type', '=', 'user')
+    .where('author_id', '=', fromUserId)
+    .execute();
+  // Stored events name their conversation in the payload (message.conversationId, conversation.id).
+  for (const id of ids) {
+    await db
+      .updateTable('events')
+      .set({ user_id: toUserId })
+      .where('user_id', '=', fromUserId)
+      .where('payload', 'like', `%${id}%`)
+      .execute();
+  }
+  return { conversations: ids.length, messages: Number(messages.numUpdatedRows) };
+}

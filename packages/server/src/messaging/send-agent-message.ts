@@ -1,11 +1,12 @@
 import type { AgentReplyBody } from '@signet/protocol';
 import type { Principal } from '../agents/principal.ts';
 import type { AppContext } from '../context.ts';
+import { groupCommit } from '../db/group-commit.ts';
 import { AppError } from '../errors.ts';
 import { isId, newId } from '../ids.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { appendMessage } from './append-message.ts';
 import { findConversation } from './conversations.repository.ts';
-import { groupCommit } from './group-commit.ts';
 import { findByClientMessageId, upsertReadMarker } from './messages.repository.ts';
 import type { SentMessage } from './send-user-message.ts';
 import { messageView } from './views.ts';
@@ -19,7 +20,7 @@ export async function sendAgentMessage(
 ): Promise<SentMessage> {
   if (!isId(conversationId)) throw new AppError('not_found', 'no such conversation');
   // Keyed by conversation: one conversation's replies keep the order they were sent in.
-  return groupCommit(ctx).run<SentMessage>(conversationId, async (trx) => {
+  const sent = groupCommit(ctx).run<SentMessage>(conversationId, async (trx) => {
     if (input.clientMessageId !== undefined) {
       const existing = await findByClientMessageId(
         trx,
@@ -54,4 +55,5 @@ export async function sendAgentMessage(
       },
     };
   });
+  return sent.then(metrics.messageStored('agent'));
 }

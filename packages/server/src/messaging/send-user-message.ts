@@ -1,10 +1,12 @@
 import type { Message, SendMessageBody, StoredEvent } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
+import { groupCommit } from '../db/group-commit.ts';
 import type { ConversationRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { type LiveClientSession, sessionUserForWrite } from '../identity/client-sessions.ts';
 import { newId } from '../ids.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { appendMessage } from './append-message.ts';
 import {
@@ -13,7 +15,6 @@ import {
   newestConversationOfUser,
   updateConversation,
 } from './conversations.repository.ts';
-import { groupCommit } from './group-commit.ts';
 import { findByClientMessageId } from './messages.repository.ts';
 import { conversationView, messageView } from './views.ts';
 
@@ -22,7 +23,7 @@ export type SentMessage = { message: Message; created: boolean; startedConversat
 
 /**
  * An end user's message, stored in one transaction (shared with the other messages
- * waiting at that moment: see group-commit.ts) and acknowledged only after commit.
+ * waiting at that moment: see db/group-commit.ts) and acknowledged only after commit.
  * Idempotent on (user, clientMessageId): a retry answers with the original message.
  * A message to a solved conversation starts a follow-up, unless the conversation was
  * solved within the `reopenSolvedWithinMinutes` window.
@@ -34,7 +35,7 @@ export function sendUserMessage(
 ): Promise<SentMessage> {
   // Queued before anything is awaited: a socket's messages enter the queue in the order
   // its frames arrived (see Connection.inOrder), and the queue keeps one user's order.
-  return groupCommit(ctx).run<SentMessage>(live.user.id, async (trx) => {
+  const sent = groupCommit(ctx).run<SentMessage>(live.user.id, async (trx) => {
     const { reopenSolvedWithinMinutes } = await currentSettings(ctx, trx);
     // IDENTITY.md §7: the session's user at commit time, never a tombstone.
     const current = await sessionUserForWrite(trx, live, ctx.now());
@@ -73,6 +74,7 @@ export function sendUserMessage(
       events: { audience: { userId: user.id, inbox: true }, events, now },
     };
   });
+  return sent.then(metrics.messageStored('user'));
 }
 
 async function conversationFor(

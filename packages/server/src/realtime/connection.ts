@@ -1,6 +1,7 @@
 import type { ServerFrame } from '@signet/protocol';
 import { CLOSE } from '@signet/protocol';
 import type { WebSocket } from 'ws';
+import { metrics } from '../metrics/metrics.ts';
 
 /** A reader this far behind is dropped, not buffered for: it reconnects with its cursor. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -28,6 +29,7 @@ export class Connection {
     readonly ws: WebSocket,
     readonly kind: 'client' | 'agent',
   ) {
+    metrics.socketOpened(ws, kind);
     ws.on('pong', () => {
       this.alive = true;
     });

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { type LiveClientSession, noteSessionUse } from '../identity/client-sessions.ts';
 import { type Audience, latestEventId, listEventsAfter } from '../messaging/events.repository.ts';
+import { metrics } from '../metrics/metrics.ts';
 import type { Connection } from './connection.ts';
 import type { AgentAccessEnded, BusEvent, SessionEndReason } from './event-bus.ts';
 
@@ -182,6 +183,7 @@ export class Gateway {
       const text = frameText(row.id, row.payload);
       for (const conn of conns) this.#deliver(conn, row.id, text);
     }
+    metrics.eventsWritten(rows);
     return rows.length === PULL_BATCH;
   }
 

@@ -60,6 +60,11 @@ export class RedisEventBus implements EventBus {
     }
   }
 
+  /** Both connections up (read by /metrics as signet_redis_up). */
+  get connected(): boolean {
+    return this.#publisher.status === 'ready' && this.#subscriber.status === 'ready';
+  }
+
   subscribe(listener: BusListener): () => void {
     const filtered: BusListener = (event) => {
       if ((event as { origin?: string }).origin !== this.#origin) listener(event);

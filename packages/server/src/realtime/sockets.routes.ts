@@ -13,11 +13,12 @@ import { isSameOrigin } from '../http/own-origin.ts';
 import type { TokenBucket } from '../http/rate-limits.ts';
 import type { App } from '../http/types.ts';
 import { findUncleanText } from '../http/validation.ts';
-import { findLiveSession, SESSION_TOKEN_PREFIX } from '../identity/client-sessions.ts';
+import { findLiveSession, readClientSession, SESSION_TOKEN_PREFIX } from '../identity/client-sessions.ts';
 import { findConversation } from '../messaging/conversations.repository.ts';
 import { markRead } from '../messaging/mark-read.ts';
 import { sendAgentMessage } from '../messaging/send-agent-message.ts';
 import { sendUserMessage } from '../messaging/send-user-message.ts';
+import { isStorageUnavailable } from '../ops/storage-unavailable.ts';
 import { Connection } from './connection.ts';
 import type { Gateway } from './gateway.ts';
 
@@ -54,10 +55,18 @@ export async function socketRoutes(app: App, { ctx, gateway }: Options): Promise
         conn,
         async (frame) => {
           const token = frame?.sessionToken ?? protocolToken;
-          const live = token ? await findLiveSession(ctx.storage.db, token, ctx.now()) : undefined;
-          if (!live) return false;
+          const found = token ? await readClientSession(ctx.storage.db, token, ctx.now()) : undefined;
+          if (found?.state !== 'live') {
+            // API.md: the same code HTTP would answer, so the client knows what ended it.
+            conn.send({
+              type: 'error',
+              code: found ? found.code : 'invalid_session',
+              message: 'session not live',
+            });
+            return false;
+          }
           conn.sessionToken = token;
-          await gateway.attachClient(conn, live, frame?.since ?? since);
+          await gateway.attachClient(conn, found.live, frame?.since ?? since);
           return true;
         },
         protocolToken !== undefined,
@@ -148,7 +157,8 @@ function handleSocket(
       return;
     }
     void onFrame(frame).catch((error: unknown) => {
-      const code = error instanceof AppError ? error.code : 'internal';
+      const code =
+        error instanceof AppError ? error.code : isStorageUnavailable(error) ? 'unavailable' : 'internal';
       const clientMessageId = frame.type === 'message.send' ? { clientMessageId: frame.clientMessageId } : {};
       conn.send({ type: 'error', code, ...clientMessageId });
     });
@@ -163,12 +173,22 @@ async function onClientFrame(
   limiter: TokenBucket,
 ): Promise<void> {
   if (frame.type === 'ping') return conn.send({ type: 'pong' });
+  // The token is taken as the frame arrives: a burst is measured by when it was sent,
+  // not by how fast storage answers the frames ahead of it.
+  const refusal =
+    frame.type === 'message.send' && conn.sessionId
+      ? limiter.take(conn.sessionId, 'too many messages; slow down').then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+      : undefined;
   // Re-read the session on every action: a logout or key deletion on another node counts at once.
   const live = await conn.inOrder(() => findLiveSession(ctx.storage.db, conn.sessionToken!, ctx.now()));
   if (!live) throw new AppError('invalid_session', 'the session has ended');
   switch (frame.type) {
     case 'message.send': {
-      await limiter.take(live.session.id, 'too many messages; slow down');
+      const refused = await refusal;
+      if (refused) throw refused;
       const sent = await sendUserMessage(ctx, live, frame);
       await botHearsMessage(ctx, log, sent);
       return conn.send({

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.ts';
-import { isRetryableConflict, withConflictRetry } from '../db/conflicts.ts';
-import type { Executor } from '../db/executor.ts';
-import { announce, type PendingEvents, type Recorded, recordMany } from './event-log.ts';
+import { announce, type PendingEvents, type Recorded, recordMany } from '../messaging/event-log.ts';
+import { metrics } from '../metrics/metrics.ts';
+import { isRetryableConflict, withConflictRetry } from './conflicts.ts';
+import type { Executor } from './executor.ts';
 
 /**
  * One write in a batch: it runs inside the batch's transaction, must not commit or roll
@@ -76,6 +77,7 @@ export class GroupCommit {
         // too (they are still reading their session), instead of trailing one batch behind.
         await new Promise((resolve) => setImmediate(resolve));
         const batch = lane.queue.splice(0, MAX_BATCH);
+        metrics.batchTaken(batch.length);
         if (batch.length === 1) await this.#alone(batch[0]!);
         else await this.#together(lane, batch);
       }
