@@ -16,6 +16,8 @@ const NAMES = [
   'growth_history',
   'help_search',
   'help_page',
+  'webhook_throughput',
+  'webhook_latency',
 ];
 
 const root = join(import.meta.dirname, '..');

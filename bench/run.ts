@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only login,messages,sockets,growth,help_search,help_page]`: each scenario against a freshly
+ * `npm run bench [-- --quick] [-- --only login,messages,sockets,growth,help_search,help_page,webhooks]`: each scenario against a freshly
  * started server on 127.0.0.1, its bare baseline measured in the same run, a table on
  * stdout and `bench/results/latest.json` for anyone to read without the code.
  */
@@ -11,6 +11,7 @@ import { helpSearchScenarios } from './scenarios/help-search.ts';
 import { loginScenarios } from './scenarios/login.ts';
 import { messageScenarios } from './scenarios/messages.ts';
 import { socketScenarios } from './scenarios/sockets.ts';
+import { webhookScenarios } from './scenarios/webhooks.ts';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } },
@@ -62,6 +63,14 @@ if (wanted('growth')) {
         : { sizes: [1000, 100_000, 1_000_000], rate: 100, seconds: 10 },
     )),
   );
+}
+
+if (wanted('webhooks')) {
+  const sizes = quick ? { events: 1000, rate: 50, seconds: 3 } : { events: 5000, rate: 100, seconds: 10 };
+  scenarios.push(...(await webhookScenarios({ ...sizes, label: 'SQLite' })));
+  const pgUrl = process.env.BENCH_DATABASE_URL;
+  if (pgUrl)
+    scenarios.push(...(await webhookScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
 }
 
 if (wanted('help_search')) {

@@ -10,10 +10,28 @@ import { connectLive, type Live, type LiveFrame } from './live.ts';
 import { Setup, useSetupNeeded } from './setup.tsx';
 import { Snippet } from './snippet.tsx';
 import { TokenDebugger } from './token-debugger.tsx';
+import { Webhooks } from './webhooks.tsx';
 import './styles.css';
 
-type Route = 'inbox' | 'help' | 'keys' | 'settings' | 'team' | 'auth-log' | 'token-debugger' | 'snippet';
-const ADMIN_ROUTES: Route[] = ['keys', 'settings', 'team', 'auth-log', 'token-debugger', 'snippet'];
+type Route =
+  | 'inbox'
+  | 'help'
+  | 'keys'
+  | 'settings'
+  | 'team'
+  | 'auth-log'
+  | 'token-debugger'
+  | 'snippet'
+  | 'webhooks';
+const ADMIN_ROUTES: Route[] = [
+  'keys',
+  'settings',
+  'team',
+  'auth-log',
+  'token-debugger',
+  'snippet',
+  'webhooks',
+];
 const routeOf = (): Route => (location.hash.replace('#/', '') as Route) || 'inbox';
 
 function App() {
@@ -83,6 +101,7 @@ function Workspace({
             {link('keys', 'Signing keys')}
             {link('snippet', 'Snippet')}
             {link('auth-log', 'Auth log')}
+            {link('webhooks', 'Webhooks')}
             {link('token-debugger', 'Token debugger')}
             {link('settings', 'Settings')}
             {link('team', 'Agents & tokens')}
@@ -103,6 +122,7 @@ function Workspace({
         {route === 'settings' && <SettingsPage />}
         {route === 'team' && <Team />}
         {route === 'auth-log' && <AuthLog />}
+        {route === 'webhooks' && <Webhooks />}
         {route === 'token-debugger' && <TokenDebugger />}
         {route === 'snippet' && <Snippet />}
       </main>
