@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../src/agents/create-agent.ts';
 import { privateSchema } from './cluster.ts';
@@ -167,7 +168,11 @@ describe.skipIf(!(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL))(
   () => {
     it('a token deleted on node A ends its socket on node B within a second', async () => {
       const schema = await privateSchema(process.env.TEST_DATABASE_URL!);
-      const env = { REDIS_URL: process.env.TEST_REDIS_URL! };
+      // One installation: every node shares the master key (the second would refuse to start otherwise).
+      const env = {
+        REDIS_URL: process.env.TEST_REDIS_URL!,
+        SIGNET_MASTER_KEY: randomBytes(32).toString('hex'),
+      };
       const a = await startTestServer('postgres', env, { schema: schema.schema });
       const b = await startTestServer('postgres', env, { schema: schema.schema });
       try {

@@ -182,7 +182,12 @@ describe.each(DATABASES)('message limits on %s', (kind) => {
 describe.skipIf(!(process.env.TEST_DATABASE_URL && REDIS))('message limits across nodes', () => {
   it('shares one bucket per session between two nodes', async () => {
     const schema = await privateSchema(process.env.TEST_DATABASE_URL!);
-    const env = { REDIS_URL: REDIS!, MESSAGE_RATE_PER_SECOND: '1' };
+    // One installation: every node shares the master key (the second would refuse to start otherwise).
+    const env = {
+      REDIS_URL: REDIS!,
+      MESSAGE_RATE_PER_SECOND: '1',
+      SIGNET_MASTER_KEY: randomBytes(32).toString('hex'),
+    };
     const a = await startTestServer('postgres', env, { schema: schema.schema });
     const b = await startTestServer('postgres', env, { schema: schema.schema });
     try {
