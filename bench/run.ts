@@ -1,15 +1,17 @@
 /**
- * `npm run bench [-- --quick] [-- --only login,messages,sockets,growth,help_search]`: each scenario against a freshly
+ * `npm run bench [-- --quick] [-- --only login,messages,sockets,growth,help_search,help_page,webhooks]`: each scenario against a freshly
  * started server on 127.0.0.1, its bare baseline measured in the same run, a table on
  * stdout and `bench/results/latest.json` for anyone to read without the code.
  */
 import { parseArgs } from 'node:util';
 import { printTable, type ScenarioResult, writeResults } from './lib/results.ts';
 import { growthScenarios } from './scenarios/growth.ts';
+import { helpPageScenarios } from './scenarios/help-page.ts';
 import { helpSearchScenarios } from './scenarios/help-search.ts';
 import { loginScenarios } from './scenarios/login.ts';
 import { messageScenarios } from './scenarios/messages.ts';
 import { socketScenarios } from './scenarios/sockets.ts';
+import { webhookScenarios } from './scenarios/webhooks.ts';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } },
@@ -63,6 +65,14 @@ if (wanted('growth')) {
   );
 }
 
+if (wanted('webhooks')) {
+  const sizes = quick ? { events: 1000, rate: 50, seconds: 3 } : { events: 5000, rate: 100, seconds: 10 };
+  scenarios.push(...(await webhookScenarios({ ...sizes, label: 'SQLite' })));
+  const pgUrl = process.env.BENCH_DATABASE_URL;
+  if (pgUrl)
+    scenarios.push(...(await webhookScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
+}
+
 if (wanted('help_search')) {
   const sizes = { articles: 10_000, queries: quick ? 200 : 1000 };
   scenarios.push(...(await helpSearchScenarios({ ...sizes, label: 'SQLite' })));
@@ -70,6 +80,8 @@ if (wanted('help_search')) {
   if (pgUrl)
     scenarios.push(...(await helpSearchScenarios({ ...sizes, label: 'PostgreSQL', databaseUrl: pgUrl })));
 }
+
+if (wanted('help_page')) scenarios.push(...(await helpPageScenarios({ requests: quick ? 300 : 2000 })));
 
 printTable(scenarios);
 const path = writeResults(scenarios, startedAt, values.out ?? (quick ? 'quick.json' : 'latest.json'));

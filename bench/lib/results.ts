@@ -13,6 +13,8 @@ export type ScenarioResult = {
   ratio: number | null;
   target: number;
   higherIsBetter: boolean;
+  /** What the target is about: the ratio to the baseline (the default when there is one), or the value itself. */
+  judge?: 'value' | 'ratio';
   notes: string;
 };
 
@@ -52,7 +54,7 @@ export function writeResults(scenarios: ScenarioResult[], startedAt: Date, file 
 
 export function printTable(scenarios: ScenarioResult[]): void {
   const rows = scenarios.map((s) => {
-    const met = s.ratio === null ? s.value : s.ratio;
+    const met = s.ratio === null || s.judge === 'value' ? s.value : s.ratio;
     const ok = s.higherIsBetter ? met >= s.target : met <= s.target;
     return {
       scenario: s.name,

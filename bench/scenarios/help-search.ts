@@ -79,6 +79,7 @@ export async function helpSearchScenarios(options: HelpSearchOptions): Promise<S
         value: p50,
         baseline: percentile(bare, 50),
         target: 5,
+        judge: 'value',
         higherIsBetter: false,
         notes: `${options.label}: ${options.articles} articles, audience filter on (signed in, 2 tags), prefix terms, ranked, snippets; p99 ${percentile(filtered, 99).toFixed(2)} ms; baseline: bare match + rank on the same index`,
       }),

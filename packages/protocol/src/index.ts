@@ -7,6 +7,7 @@ export * from './frames.ts';
 export * from './help.ts';
 export * from './messaging.ts';
 export * from './settings.ts';
+export * from './setup.ts';
 export * from './signing-keys.ts';
 export * from './tokens.ts';
 export * from './users.ts';

@@ -28,6 +28,7 @@ import { registerMetrics } from './metrics/metrics.routes.ts';
 import { Gateway } from './realtime/gateway.ts';
 import { chooseProtocol, socketRoutes } from './realtime/sockets.routes.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
+import { setupRoutes } from './setup/setup.routes.ts';
 import { webAppRoutes } from './web/app.routes.ts';
 import { widgetRoutes } from './web/widget.routes.ts';
 import { Dispatcher } from './webhooks/dispatcher.ts';
@@ -142,6 +143,7 @@ export async function buildApp({ ctx, logStream }: BuildAppOptions): Promise<App
   app.addHook('preClose', async () => webhooks.close());
 
   await app.register(agentRoutes, { ctx });
+  await app.register(setupRoutes, { ctx });
   await app.register(widgetRoutes, { ctx });
   await app.register(webAppRoutes, { ctx });
   if (ctx.config.demo) await app.register(demoRoutes, { ctx });

@@ -3,6 +3,8 @@ import { ConfigError, isLoopbackHost, loadConfig } from './config.ts';
 import { startMetricsListener } from './metrics/metrics.routes.ts';
 import { MasterKeyMismatchError } from './ops/master-key-check.ts';
 import { startRuntime } from './runtime.ts';
+import { setupNeeded } from './setup/create-first-admin.ts';
+import { setupCode } from './setup/setup-code.ts';
 
 /** config → storage → app → listen. */
 async function main(): Promise<void> {
@@ -27,6 +29,12 @@ async function main(): Promise<void> {
   }
   const app = await buildApp({ ctx: runtime });
   await app.listen({ port: config.port, host: config.host });
+  // First run: the code that lets whoever reads this log create the first admin at /.
+  if (await setupNeeded(runtime)) {
+    app.log.warn(
+      `no agent exists yet: open / and create the first admin with the setup code ${setupCode(runtime.masterKey)} (\`signet setup-code\` prints it again)`,
+    );
+  }
   const metricsServer =
     config.metricsPort === undefined
       ? undefined

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from './errors.ts';
@@ -44,6 +44,11 @@ export class MasterKey {
     const key = randomBytes(32);
     writeFileSync(path, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
     return new MasterKey(key);
+  }
+
+  /** A value derived from the key for one purpose (HMAC-SHA256 of the label): reveals nothing of it. */
+  derive(label: string): Buffer {
+    return createHmac('sha256', this.#key).update(label).digest();
   }
 
   /** `v1.<iv>.<tag>.<ciphertext>`, all base64url. */

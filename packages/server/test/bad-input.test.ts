@@ -51,6 +51,7 @@ describe.each(DATABASES)('bad input on every route on %s', (kind) => {
     'POST /v1/articles/{id}/check-access': { userId: '00000000-0000-7000-8000-000000000001' },
     'POST /v1/users/{id}/unmerge': { mergedUserId: '00000000-0000-7000-8000-000000000001' },
     'POST /v1/webhooks/{id}/replay': { since: '2026-01-01T00:00:00.000Z' },
+    'PATCH /v1/webhooks/{id}': { description: 'd' },
   };
 
   const errorCode = (body: string): unknown => {

@@ -141,7 +141,7 @@ export class ServerProcess {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    await waitFor(async () => (await fetch(`${this.http}/readyz`)).ok, `server on ${this.port}`);
+    await waitFor(async () => (await fetch(`${this.http}/readyz`)).ok, `server on ${this.port}`, 60_000);
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -25,7 +25,14 @@ describe.each(DATABASES)('hostile input on %s', (kind) => {
       .data as { outcome: string; ip: string | null }[];
 
   it('authenticates before it validates: no credentials is 401 whatever the body', async () => {
-    const open = new Set(['/v1/client/sessions', '/v1/client/login', '/v1/agent/login', '/demo/token']);
+    // Open by design: the messenger's start and login, the agent sign-in, the demo's token, first-run setup (its code is the credential).
+    const open = new Set([
+      '/v1/client/sessions',
+      '/v1/client/login',
+      '/v1/agent/login',
+      '/demo/token',
+      '/v1/setup',
+    ]);
     const guarded = routes.filter(
       (r) => r.path.startsWith('/v1/') && !open.has(r.path) && !['GET', 'DELETE'].includes(r.method),
     );

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/agents/api-tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { startRuntime } from '../src/runtime.ts';
-import { freePort, privateSchema, ServerProcess } from './cluster.ts';
+import { privateSchema, ServerProcess } from './cluster.ts';
 import { DATABASES, startTestServer, type TestServer } from './harness.ts';
 import { parse, Receiver } from './webhooks-receiver.ts';
 
@@ -46,10 +46,12 @@ describe.each(DATABASES)('the webhook outbox across a crash on %s', (kind) => {
     const { token } = await createApiToken(admin, { name: 'crash admin' });
     await admin.close();
 
-    // Nothing listens at the target yet: the event cannot have been delivered before the kill.
-    const port = await freePort();
+    // Until the kill the receiver refuses everything: the event cannot be delivered before it.
+    let up = false;
+    const receiver = await Receiver.start(() => ({ status: up ? 200 : 503 }));
+    cleanup.push(() => receiver.close());
     const created = await post(server.http, '/v1/webhooks', token, {
-      url: `http://127.0.0.1:${port}/hook`,
+      url: receiver.url,
       events: ['user.created'],
     });
     expect(created.status).toBe(201);
@@ -57,17 +59,20 @@ describe.each(DATABASES)('the webhook outbox across a crash on %s', (kind) => {
     expect(user.status).toBe(201);
     await server.stop('SIGKILL');
 
-    const receiver = await Receiver.start(() => ({ status: 200 }), port);
-    cleanup.push(() => receiver.close());
+    up = true;
+    const restartedAt = Date.now();
     await server.start();
-    const [delivered] = await receiver.waitFor(1, 20_000);
+    const deadline = Date.now() + 30_000;
+    while (!receiver.received.some((r) => r.at > restartedAt) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const delivered = receiver.received.find((r) => r.at > restartedAt);
     const body = parse(delivered!);
     expect(body.type).toBe('user.created');
     expect(body.data.user.id).toBe(user.body.id);
     expect(() =>
       new StandardWebhook(created.body.secret).verify(delivered!.body, delivered!.headers),
     ).not.toThrow();
-  }, 60_000);
+  }, 150_000);
 });
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('two nodes delivering from one PostgreSQL outbox', () => {
@@ -114,7 +119,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two nodes delivering from one P
     }
     expect(userIds.size).toBe(1000);
 
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     const seen = () =>
       new Set(receiver.received.filter((r) => r.headers['webhook-id']).map((r) => parse(r).data.user.id));
     while (seen().size < 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -129,5 +134,5 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two nodes delivering from one P
       expect(parse(r).id).toBe(id);
     }
     expect(bodyById.size).toBe(1000);
-  }, 120_000);
+  }, 240_000);
 });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Page } from './api.ts';
+import { openTokenDebugger } from './token-debugger.tsx';
 import { fmtTime } from './ui.tsx';
 
 type AuthEvent = {
@@ -116,6 +117,25 @@ export function AuthLog() {
                     {e.emailOutcome && `, ${EMAIL_OUTCOMES[e.emailOutcome] ?? e.emailOutcome}`}
                     {e.hadExp === false && ', token had no exp'}
                   </span>
+                )}
+                {e.outcome !== 'ok' && (
+                  <>
+                    {' '}
+                    <button
+                      type="button"
+                      class="link"
+                      onClick={() =>
+                        openTokenDebugger({
+                          reason: e.outcome,
+                          claim: e.claim,
+                          kid: e.kid,
+                          externalId: e.externalId,
+                        })
+                      }
+                    >
+                      Explain
+                    </button>
+                  </>
                 )}
               </td>
               <td>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Agent, api, type Conversation, type Message, type Page, type User } from './api.ts';
 import { InsertArticle } from './insert-article.tsx';
 import type { Live, LiveFrame } from './live.ts';
+import { Timeline } from './timeline.tsx';
 import { Badge, fmtTime } from './ui.tsx';
 
 type Filter = { status: 'open' | 'pending' | 'solved'; assigned: 'me' | 'none' | 'all'; q: string };
@@ -266,13 +267,33 @@ function Thread(props: {
           </button>
         </form>
       </section>
-      {user && <UserPanel user={user} onMerged={props.onUserChanged} />}
+      {user && (
+        <UserPanel
+          user={user}
+          isAdmin={props.me.role === 'admin'}
+          onMerged={props.onUserChanged}
+          onUnmerged={(survivor) => {
+            props.onUserChanged(survivor);
+            props.onChanged();
+          }}
+        />
+      )}
     </>
   );
 }
 
 /** Who this is and how sure we are (IDENTITY.md §4), and possible duplicates to merge by hand. */
-function UserPanel({ user, onMerged }: { user: User; onMerged(user: User): void }) {
+function UserPanel({
+  user,
+  isAdmin,
+  onMerged,
+  onUnmerged,
+}: {
+  user: User;
+  isAdmin: boolean;
+  onMerged(user: User): void;
+  onUnmerged(survivor: User): void;
+}) {
   const [matches, setMatches] = useState<User[]>([]);
   const [confirming, setConfirming] = useState<User | null>(null);
   useEffect(() => {
@@ -356,6 +377,7 @@ function UserPanel({ user, onMerged }: { user: User; onMerged(user: User): void 
           )}
         </div>
       ))}
+      <Timeline user={user} isAdmin={isAdmin} onUnmerged={onUnmerged} />
     </aside>
   );
 }

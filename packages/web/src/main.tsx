@@ -3,13 +3,35 @@ import { useEffect, useState } from 'preact/hooks';
 import { Keys, SettingsPage, Team } from './admin.tsx';
 import { type Agent, ApiError, api, setCsrfToken } from './api.ts';
 import { AuthLog } from './auth-log.tsx';
+import { GettingStarted } from './getting-started.tsx';
 import { HelpCenter } from './help.tsx';
 import { Inbox } from './inbox.tsx';
 import { connectLive, type Live, type LiveFrame } from './live.ts';
+import { Setup, useSetupNeeded } from './setup.tsx';
+import { Snippet } from './snippet.tsx';
+import { TokenDebugger } from './token-debugger.tsx';
+import { Webhooks } from './webhooks.tsx';
 import './styles.css';
 
-type Route = 'inbox' | 'help' | 'keys' | 'settings' | 'team' | 'auth-log';
-const ADMIN_ROUTES: Route[] = ['keys', 'settings', 'team', 'auth-log'];
+type Route =
+  | 'inbox'
+  | 'help'
+  | 'keys'
+  | 'settings'
+  | 'team'
+  | 'auth-log'
+  | 'token-debugger'
+  | 'snippet'
+  | 'webhooks';
+const ADMIN_ROUTES: Route[] = [
+  'keys',
+  'settings',
+  'team',
+  'auth-log',
+  'token-debugger',
+  'snippet',
+  'webhooks',
+];
 const routeOf = (): Route => (location.hash.replace('#/', '') as Route) || 'inbox';
 
 function App() {
@@ -27,7 +49,11 @@ function App() {
     return () => removeEventListener('hashchange', onHash);
   }, []);
 
-  if (me === undefined) return <p class="loading">Loading…</p>;
+  const [setupDone, setSetupDone] = useState(false);
+  const setupNeeded = useSetupNeeded(me === null);
+  if (me === undefined || (me === null && setupNeeded === undefined)) return <p class="loading">Loading…</p>;
+  if (me === null && setupNeeded && !setupDone)
+    return <Setup onSignedIn={setMe} onDone={() => setSetupDone(true)} />;
   if (me === null) return <SignIn onSignedIn={setMe} />;
   const isAdmin = me.role === 'admin';
   const allowed = isAdmin || !ADMIN_ROUTES.includes(route);
@@ -73,7 +99,10 @@ function Workspace({
         {isAdmin && (
           <>
             {link('keys', 'Signing keys')}
+            {link('snippet', 'Snippet')}
             {link('auth-log', 'Auth log')}
+            {link('webhooks', 'Webhooks')}
+            {link('token-debugger', 'Token debugger')}
             {link('settings', 'Settings')}
             {link('team', 'Agents & tokens')}
           </>
@@ -86,12 +115,16 @@ function Workspace({
         </button>
       </nav>
       <main>
+        {isAdmin && <GettingStarted key={route} />}
         {route === 'inbox' && live && <Inbox me={me} live={live} frames={frames} />}
         {route === 'help' && <HelpCenter />}
         {route === 'keys' && <Keys />}
         {route === 'settings' && <SettingsPage />}
         {route === 'team' && <Team />}
         {route === 'auth-log' && <AuthLog />}
+        {route === 'webhooks' && <Webhooks />}
+        {route === 'token-debugger' && <TokenDebugger />}
+        {route === 'snippet' && <Snippet />}
       </main>
     </div>
   );

@@ -7,6 +7,8 @@ import { AppError } from '../errors.ts';
 import { inspectToken } from '../identity/inspect-token.ts';
 import { createSigningKey, deleteSigningKey, listSigningKeys } from '../identity/signing-keys.ts';
 import { type Runtime, startRuntime } from '../runtime.ts';
+import { setupNeeded } from '../setup/create-first-admin.ts';
+import { setupCode } from '../setup/setup-code.ts';
 import { runBackupCommand } from './backup-command.ts';
 import { inspectionText } from './inspection-text.ts';
 
@@ -21,6 +23,8 @@ const USAGE = `usage: signet <command> [options]   (add --json for machine-reada
                                      create an API token (admin unless --role agent); printed once
   agents create --email E --name N --role admin|agent --password P
                                      create an agent account
+  setup-code                         print the one-time code for creating the first admin at /
+                                     (exit 1 once an agent exists: setup is done)
   token sign --kid KID --secret S --external-id X [--email E] [--email-verified]
              [--name N] [--expires-in SECONDS]
                                      sign an end-user JWT, for trying things out
@@ -81,7 +85,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       print(done.json, done.text);
       return 0;
     }
-    const command = COMMANDS[`${group} ${verb}`];
+    const command = COMMANDS[verb === undefined ? group : `${group} ${verb}`];
     if (!command) {
       io.err(`unknown command: ${[group, verb].filter(Boolean).join(' ')}\n\n${USAGE}`);
       return 2;
@@ -117,6 +121,14 @@ type Print = (json: unknown, text: string) => void;
 type Command = (runtime: Runtime, values: Values, args: string[], print: Print) => Promise<unknown>;
 
 const COMMANDS: Record<string, Command> = {
+  'setup-code': async (runtime, _values, _args, print) => {
+    if (!(await setupNeeded(runtime))) {
+      print({ code: null, needed: false }, 'setup is done: an agent exists, so no setup code opens anything');
+      return 1;
+    }
+    const code = setupCode(runtime.masterKey);
+    print({ code, needed: true }, code);
+  },
   'token inspect': async (runtime, _values, args, print) => {
     const report = await inspectToken(runtime, required(args[0], 'JWT'));
     print(report, inspectionText(report));

@@ -1,8 +1,12 @@
 import type { Executor } from '../db/executor.ts';
 import type { WebhookAttemptRow, WebhookDeliveryRow } from '../db/schema.ts';
 
-export async function insertAttempt(db: Executor, row: WebhookAttemptRow): Promise<void> {
-  await db.insertInto('webhook_attempts').values(row).execute();
+export async function insertAttempts(db: Executor, rows: WebhookAttemptRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 100)
+    await db
+      .insertInto('webhook_attempts')
+      .values(rows.slice(i, i + 100))
+      .execute();
 }
 
 export type LoggedDelivery = WebhookDeliveryRow & { event_id: string; event_type: string };

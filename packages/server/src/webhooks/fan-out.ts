@@ -1,7 +1,6 @@
-import type { AppContext } from '../context.ts';
-import type { WebhookDeliveryRow } from '../db/schema.ts';
+import type { Executor } from '../db/executor.ts';
+import type { WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.ts';
 import { newId } from '../ids.ts';
-import { listEnabledEndpoints } from './endpoints.repository.ts';
 import { insertDeliveries, markFannedOut, takeUnfannedEvents } from './outbox.repository.ts';
 
 const BATCH = 500;
@@ -13,36 +12,37 @@ export function wants(events: string[], type: string): boolean {
 
 /**
  * Turns new outbox events into one pending delivery per enabled endpoint that wants
- * them (none for events older than the endpoint). Any node may run it: on PostgreSQL
- * it skips events another node is fanning out, and a delivery that already exists for
- * (endpoint, event) is kept, so doing it twice sends nothing twice. Returns how many
- * events it handled.
+ * them (none for events older than the endpoint), in the caller's transaction. Any node
+ * may run it: on PostgreSQL it skips events another node is fanning out, and a delivery
+ * that already exists for (endpoint, event) is kept, so doing it twice sends nothing
+ * twice. Returns how many events it handled.
  */
-export async function fanOut(ctx: AppContext): Promise<number> {
-  const postgres = ctx.storage.dialect === 'postgres';
-  return ctx.storage.db.transaction().execute(async (trx) => {
-    const events = await takeUnfannedEvents(trx, BATCH, postgres);
-    if (events.length === 0) return 0;
-    const endpoints = (await listEnabledEndpoints(trx)).map((e) => ({
-      id: e.id,
-      createdAt: e.created_at,
-      events: JSON.parse(e.events) as string[],
-    }));
-    const now = ctx.now();
-    const deliveries: WebhookDeliveryRow[] = [];
-    for (const event of events) {
-      for (const endpoint of endpoints) {
-        if (event.created_at < endpoint.createdAt || !wants(endpoint.events, event.type)) continue;
-        deliveries.push(newDelivery(endpoint.id, event.seq, now));
-      }
+export async function fanOut(
+  trx: Executor,
+  endpoints: Pick<WebhookEndpointRow, 'id' | 'events' | 'created_at'>[],
+  now: number,
+  postgres: boolean,
+): Promise<number> {
+  const events = await takeUnfannedEvents(trx, BATCH, postgres);
+  if (events.length === 0) return 0;
+  const wanted = endpoints.map((e) => ({
+    id: e.id,
+    createdAt: e.created_at,
+    events: JSON.parse(e.events) as string[],
+  }));
+  const deliveries: WebhookDeliveryRow[] = [];
+  for (const event of events) {
+    for (const endpoint of wanted) {
+      if (event.created_at < endpoint.createdAt || !wants(endpoint.events, event.type)) continue;
+      deliveries.push(newDelivery(endpoint.id, event.seq, now));
     }
-    await insertDeliveries(trx, deliveries);
-    await markFannedOut(
-      trx,
-      events.map((e) => e.seq),
-    );
-    return events.length;
-  });
+  }
+  await insertDeliveries(trx, deliveries);
+  await markFannedOut(
+    trx,
+    events.map((e) => e.seq),
+  );
+  return events.length;
 }
 
 export function newDelivery(endpointId: string, eventSeq: number, now: number): WebhookDeliveryRow {

@@ -114,8 +114,9 @@ export type DeliveryToSend = WebhookDeliveryRow & {
   event_created_at: number;
 };
 
-export async function findDeliveryToSend(db: Executor, id: string): Promise<DeliveryToSend | undefined> {
-  const row = await db
+export async function findDeliveriesToSend(db: Executor, ids: string[]): Promise<DeliveryToSend[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_events as v', 'v.seq', 'd.event_seq')
     .selectAll('d')
@@ -125,9 +126,14 @@ export async function findDeliveryToSend(db: Executor, id: string): Promise<Deli
       'v.data as event_data',
       'v.created_at as event_created_at',
     ])
-    .where('d.id', '=', id)
-    .executeTakeFirst();
-  return row ? { ...row, event_seq: Number(row.event_seq) } : undefined;
+    .where('d.id', 'in', ids)
+    .execute();
+  return rows.map((row) => ({ ...row, event_seq: Number(row.event_seq) }));
+}
+
+/** Deliveries whose event was erased: nothing is left to send. */
+export async function dropDeliveries(db: Executor, ids: string[]): Promise<void> {
+  if (ids.length > 0) await db.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute();
 }
 
 /** Settles an attempt if this node still holds the lease; false when another node took over. */
@@ -144,8 +150,4 @@ export async function settleDelivery(
     .where('lease_owner', '=', owner)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
-}
-
-export async function dropDelivery(db: Executor, id: string): Promise<void> {
-  await db.deleteFrom('webhook_deliveries').where('id', '=', id).execute();
 }

@@ -1,0 +1,290 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, type Page } from './api.ts';
+import { fmtTime } from './ui.tsx';
+
+const EVENT_TYPES = [
+  'user.created',
+  'user.updated',
+  'user.merged',
+  'user.erased',
+  'user.authenticated',
+  'conversation.created',
+  'conversation.updated',
+  'message.created',
+];
+
+type Endpoint = {
+  id: string;
+  url: string;
+  events: string[];
+  description: string;
+  enabled: boolean;
+  disabledReason: 'admin' | 'gone' | 'failing' | null;
+  disabledAt: string | null;
+  failingSince: string | null;
+  secretPrefix: string;
+  previousSecretUntil: string | null;
+  createdAt: string;
+};
+type Attempt = {
+  at: string;
+  httpStatus: number | null;
+  durationMs: number;
+  response: string;
+  error: string | null;
+};
+type Delivery = {
+  id: string;
+  eventId: string;
+  eventType: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  attempts: Attempt[];
+};
+
+/** Why an endpoint is off, in words (WEBHOOKS.md: "the admin app says so"). */
+function disabledText(endpoint: Endpoint): string {
+  const since = endpoint.disabledAt ? ` on ${fmtTime(endpoint.disabledAt)}` : '';
+  if (endpoint.disabledReason === 'gone')
+    return `Turned off${since}: the receiver answered 410 Gone, which means "stop sending". Fix the receiver, then turn it on.`;
+  if (endpoint.disabledReason === 'failing')
+    return `Turned off${since}: every delivery failed for 5 days. Check the delivery log below, fix the receiver, turn it on, then replay what it missed.`;
+  return `Turned off by an admin${since}. Nothing is sent while it is off; replay the gap after turning it on.`;
+}
+
+/** Webhook endpoints: the secret shown once, the events picker, on/off, rotation, test, delivery log. */
+export function Webhooks() {
+  const [endpoints, setEndpoints] = useState<Endpoint[]>([]);
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState<string[]>(['*']);
+  const [secret, setSecret] = useState<{ text: string; note: string } | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [error, setError] = useState('');
+  const load = async () => setEndpoints((await api<Page<Endpoint>>('GET', '/v1/webhooks')).data);
+  useEffect(() => {
+    void load();
+  }, []);
+  const attempt = async (action: () => Promise<unknown>) => {
+    setError('');
+    try {
+      await action();
+      await load();
+    } catch (e) {
+      setError(e instanceof ApiError ? `${e.message} (${e.code})` : (e as Error).message);
+    }
+  };
+  const toggle = (type: string) =>
+    setEvents((now) => {
+      if (type === '*') return ['*'];
+      const rest = now.filter((t) => t !== '*' && t !== type);
+      return now.includes(type) ? (rest.length ? rest : ['*']) : [...rest, type];
+    });
+  const create = (event: Event) => {
+    event.preventDefault();
+    void attempt(async () => {
+      const created = await api<Endpoint & { secret: string }>('POST', '/v1/webhooks', {
+        url: url.trim(),
+        events,
+      });
+      setSecret({ text: created.secret, note: 'Verify every delivery with it (Standard Webhooks).' });
+      setUrl('');
+    });
+  };
+
+  return (
+    <section class="page">
+      <h1>Webhooks</h1>
+      <p>
+        Signed POSTs (Standard Webhooks) to your backend for every change you pick. Failures are retried for
+        about a day and a half; receivers should dedupe by <code>webhook-id</code>.
+      </p>
+      <form class="inline" onSubmit={create}>
+        <input
+          aria-label="Endpoint URL"
+          placeholder="https://your-backend.example/webhooks/signet"
+          value={url}
+          onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
+          required
+        />
+        <button type="submit">Add endpoint</button>
+      </form>
+      <fieldset class="events" aria-label="Events">
+        {['*', ...EVENT_TYPES].map((type) => (
+          <label key={type}>
+            <input type="checkbox" checked={events.includes(type)} onChange={() => toggle(type)} />
+            {type === '*' ? 'Everything' : type}
+          </label>
+        ))}
+      </fieldset>
+      {error && <p role="alert">{error}</p>}
+      {secret && (
+        <div class="secret" role="alert" data-testid="new-secret">
+          <p>
+            <strong>Copy this secret now. It will not be shown again.</strong> {secret.note}
+          </p>
+          <code data-testid="secret-value">{secret.text}</code>{' '}
+          <button type="button" onClick={() => navigator.clipboard?.writeText(secret.text)}>
+            Copy
+          </button>{' '}
+          <button type="button" onClick={() => setSecret(null)}>
+            Done
+          </button>
+        </div>
+      )}
+      {endpoints.map((endpoint) => (
+        <article key={endpoint.id} class="endpoint" data-testid="webhook-row">
+          <h2>
+            <code>{endpoint.url}</code> {endpoint.enabled ? '' : <span class="warn">off</span>}
+          </h2>
+          <p>
+            {endpoint.events.join(', ')} · secret <code>{endpoint.secretPrefix}…</code>
+            {endpoint.previousSecretUntil &&
+              ` (the previous secret also signs until ${fmtTime(endpoint.previousSecretUntil)})`}
+          </p>
+          {!endpoint.enabled && <p data-testid="disabled-reason">{disabledText(endpoint)}</p>}
+          {endpoint.enabled && endpoint.failingSince && (
+            <p class="warn">
+              Failing since {fmtTime(endpoint.failingSince)}; after 5 days of failures it is turned off.
+            </p>
+          )}
+          <button
+            type="button"
+            onClick={() =>
+              attempt(() => api('PATCH', `/v1/webhooks/${endpoint.id}`, { enabled: !endpoint.enabled }))
+            }
+          >
+            {endpoint.enabled ? 'Turn off' : 'Turn on'}
+          </button>{' '}
+          <button
+            type="button"
+            disabled={!endpoint.enabled}
+            onClick={() => attempt(() => api('POST', `/v1/webhooks/${endpoint.id}/test`))}
+          >
+            Send test event
+          </button>{' '}
+          <button
+            type="button"
+            onClick={() =>
+              attempt(async () => {
+                const rotated = await api<{ secret: string }>(
+                  'POST',
+                  `/v1/webhooks/${endpoint.id}/rotate-secret`,
+                );
+                setSecret({
+                  text: rotated.secret,
+                  note: 'For 24 hours deliveries are signed with both the old and the new secret.',
+                });
+              })
+            }
+          >
+            Rotate secret
+          </button>{' '}
+          <button type="button" onClick={() => setOpen(open === endpoint.id ? null : endpoint.id)}>
+            {open === endpoint.id ? 'Hide deliveries' : 'Deliveries'}
+          </button>{' '}
+          <button
+            type="button"
+            class="danger"
+            onClick={() => attempt(() => api('DELETE', `/v1/webhooks/${endpoint.id}`))}
+          >
+            Delete
+          </button>
+          {open === endpoint.id && <DeliveryLog endpoint={endpoint} />}
+        </article>
+      ))}
+    </section>
+  );
+}
+
+function DeliveryLog({ endpoint }: { endpoint: Endpoint }) {
+  const [deliveries, setDeliveries] = useState<Delivery[]>([]);
+  const [status, setStatus] = useState('');
+  const [since, setSince] = useState('');
+  const [note, setNote] = useState('');
+  const base = `/v1/webhooks/${endpoint.id}`;
+  const load = async () =>
+    setDeliveries(
+      (await api<Page<Delivery>>('GET', `${base}/deliveries${status ? `?status=${status}` : ''}`)).data,
+    );
+  useEffect(() => {
+    void load();
+  }, [status]);
+  const replay = async (event: Event) => {
+    event.preventDefault();
+    const { queued } = await api<{ queued: number }>('POST', `${base}/replay`, {
+      since: new Date(since).toISOString(),
+    });
+    setNote(`${queued} events queued again.`);
+    await load();
+  };
+  return (
+    <div class="deliveries">
+      <select
+        aria-label="Status"
+        value={status}
+        onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}
+      >
+        <option value="">All</option>
+        <option value="pending">Pending</option>
+        <option value="delivered">Delivered</option>
+        <option value="failed">Failed</option>
+      </select>{' '}
+      <form class="inline" onSubmit={replay}>
+        <label>
+          Replay since{' '}
+          <input
+            type="datetime-local"
+            value={since}
+            onInput={(e) => setSince((e.target as HTMLInputElement).value)}
+            required
+          />
+        </label>
+        <button type="submit">Replay</button>
+      </form>
+      {note && <p>{note}</p>}
+      <table>
+        <thead>
+          <tr>
+            <th>Event</th>
+            <th>Status</th>
+            <th>Last attempt</th>
+            <th>Answer</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {deliveries.map((d) => {
+            const last = d.attempts[0];
+            return (
+              <tr key={d.id} data-testid="delivery-row">
+                <td>
+                  {d.eventType} <code>{d.eventId}</code>
+                </td>
+                <td>
+                  {d.status} ({d.attemptCount} attempts
+                  {d.nextAttemptAt ? `, next ${fmtTime(d.nextAttemptAt)}` : ''})
+                </td>
+                <td>{last ? `${fmtTime(last.at)}, ${last.durationMs} ms` : ''}</td>
+                <td>
+                  {last ? (last.httpStatus ?? last.error) : ''} <small>{last?.response.slice(0, 120)}</small>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    onClick={async () => {
+                      await api('POST', `${base}/deliveries/${d.id}/retry`);
+                      await load();
+                    }}
+                  >
+                    Retry
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
