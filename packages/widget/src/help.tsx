@@ -104,7 +104,9 @@ export function HelpView({
             </button>
           </article>
         ) : (
-          <p class="empty">{strings.loading}</p>
+          <p class="empty" role="status">
+            {failed ? strings.helpUnavailable : strings.loading}
+          </p>
         )}
         {chat}
       </div>
@@ -134,7 +136,10 @@ export function HelpView({
               class="hit"
               data-testid="hit"
               data-id={hit.id}
-              onClick={() => setOpenId(hit.id)}
+              onClick={() => {
+                setFailed(false);
+                setOpenId(hit.id);
+              }}
             >
               <strong>{hit.title}</strong>
               {/* Escaped by the server, only <mark> added. */}
