@@ -1,4 +1,5 @@
 import { backoffDelay } from './backoff.ts';
+import { HelpCenter } from './help.ts';
 import {
   addMessage,
   type ConversationWithMessages,
@@ -100,6 +101,8 @@ export class SignetClient {
   readonly #pageSize: number;
   readonly #socket: LiveSocket;
   readonly #listeners = new Map<keyof Events, Set<(value: never) => void>>();
+  /** Help articles, read as this client's current session. */
+  readonly help = new HelpCenter((method, path, body, options) => this.#call(method, path, body, options));
 
   #history: History = emptyHistory();
   #token: string | null = null;

@@ -1,5 +1,6 @@
 import type { ClientState, SignetClient } from '@signet/client';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { HelpView } from './help.tsx';
 import type { Strings } from './i18n.ts';
 
 type Item = {
@@ -62,6 +63,7 @@ export function Messenger({
 }) {
   const [state, setState] = useState(client.state);
   const [draft, setDraft] = useState('');
+  const [tab, setTab] = useState<'chat' | 'help'>('chat');
   const [typing, setTyping] = useState<string | null>(null);
   const log = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
@@ -80,14 +82,14 @@ export function Messenger({
     [client, strings],
   );
   useEffect(() => {
-    if (view.open) {
+    if (view.open && tab === 'chat') {
       composer.current?.focus();
       client.markRead();
     }
-  }, [view.open, client]);
+  }, [view.open, tab, client]);
   useEffect(() => {
-    if (view.open && state.unreadCount > 0) client.markRead();
-  }, [view.open, state.unreadCount, client]);
+    if (view.open && tab === 'chat' && state.unreadCount > 0) client.markRead();
+  }, [view.open, tab, state.unreadCount, client]);
   const items = itemsOf(state);
   const seen = useRef({ first: '', last: '', fromBottom: 0 });
   const loadingOlder = useRef(false);
@@ -116,7 +118,7 @@ export function Messenger({
     element.scrollTop = prepended ? element.scrollHeight - seen.current.fromBottom : element.scrollHeight;
     seen.current = { first, last, fromBottom: element.scrollHeight - element.scrollTop };
     maybeLoadOlder();
-  }, [items.length, view.open]);
+  }, [items.length, view.open, tab]);
 
   if (!view.visible) return null;
 
@@ -158,71 +160,97 @@ export function Messenger({
               ×
             </button>
           </header>
-          {state.connection !== 'online' && state.connection !== 'idle' && (
+          <div class="tabs" role="tablist">
+            {(['chat', 'help'] as const).map((name) => (
+              <button
+                type="button"
+                role="tab"
+                key={name}
+                aria-selected={tab === name}
+                data-testid={`tab-${name}`}
+                onClick={() => setTab(name)}
+              >
+                {name === 'chat' ? strings.chat : strings.help}
+              </button>
+            ))}
+          </div>
+          {tab === 'help' && (
+            <HelpView
+              client={client}
+              strings={strings}
+              session={`${state.user?.id}:${state.authenticated}`}
+              onChat={() => setTab('chat')}
+            />
+          )}
+          {tab === 'chat' && state.connection !== 'online' && state.connection !== 'idle' && (
             <div class="status" role="status">
               {state.connection === 'connecting' ? strings.connecting : strings.offline}
             </div>
           )}
-          <div class="log" ref={log} role="log" aria-live="polite" data-testid="log" onScroll={onScroll}>
-            {items.length === 0 && <p class="empty">{strings.empty}</p>}
-            {items.map((item) => {
-              const day = dayLabel(item.createdAt, strings);
-              const separator = day !== lastDay ? <div class="day">{day}</div> : null;
-              lastDay = day;
-              const name =
-                item.authorType === 'user'
-                  ? strings.you
-                  : (item.authorName ?? (item.authorType === 'bot' ? strings.bot : strings.team));
-              return (
-                <>
-                  {separator}
-                  <div
-                    class={`msg ${item.authorType}`}
-                    data-testid="message"
-                    data-author={item.authorType}
-                    key={item.key}
-                  >
-                    <span class="author">{name}</span>
-                    <div class="bubble">{item.text}</div>
-                    <span class="meta">
-                      {item.status === 'sending' && strings.sending}
-                      {item.status === 'failed' && <span class="failed">{strings.failed}</span>}
-                      {item.status === 'sent' && time(item.createdAt)}
-                      {item.authorType === 'user' && item.authenticated && item.status === 'sent' && (
-                        <span
-                          class="check"
-                          role="img"
-                          title={strings.verified}
-                          aria-label={strings.verified}
-                          data-testid="verified"
-                        >
-                          ✓
+          {tab === 'chat' && (
+            <>
+              <div class="log" ref={log} role="log" aria-live="polite" data-testid="log" onScroll={onScroll}>
+                {items.length === 0 && <p class="empty">{strings.empty}</p>}
+                {items.map((item) => {
+                  const day = dayLabel(item.createdAt, strings);
+                  const separator = day !== lastDay ? <div class="day">{day}</div> : null;
+                  lastDay = day;
+                  const name =
+                    item.authorType === 'user'
+                      ? strings.you
+                      : (item.authorName ?? (item.authorType === 'bot' ? strings.bot : strings.team));
+                  return (
+                    <>
+                      {separator}
+                      <div
+                        class={`msg ${item.authorType}`}
+                        data-testid="message"
+                        data-author={item.authorType}
+                        key={item.key}
+                      >
+                        <span class="author">{name}</span>
+                        <div class="bubble">{item.text}</div>
+                        <span class="meta">
+                          {item.status === 'sending' && strings.sending}
+                          {item.status === 'failed' && <span class="failed">{strings.failed}</span>}
+                          {item.status === 'sent' && time(item.createdAt)}
+                          {item.authorType === 'user' && item.authenticated && item.status === 'sent' && (
+                            <span
+                              class="check"
+                              role="img"
+                              title={strings.verified}
+                              aria-label={strings.verified}
+                              data-testid="verified"
+                            >
+                              ✓
+                            </span>
+                          )}
                         </span>
-                      )}
-                    </span>
-                  </div>
-                </>
-              );
-            })}
-          </div>
-          <div class="typing" aria-live="polite">
-            {typing && strings.typing(typing)}
-          </div>
-          <form onSubmit={submit}>
-            <textarea
-              ref={composer}
-              rows={1}
-              aria-label={strings.placeholder}
-              placeholder={strings.placeholder}
-              value={draft}
-              maxLength={4096}
-              onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
-              onKeyDown={onKeyDown}
-            />
-            <button type="submit" disabled={!draft.trim()}>
-              {strings.send}
-            </button>
-          </form>
+                      </div>
+                    </>
+                  );
+                })}
+              </div>
+              <div class="typing" aria-live="polite">
+                {typing && strings.typing(typing)}
+              </div>
+              <form onSubmit={submit}>
+                <textarea
+                  ref={composer}
+                  rows={1}
+                  aria-label={strings.placeholder}
+                  placeholder={strings.placeholder}
+                  value={draft}
+                  maxLength={4096}
+                  onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
+                  onKeyDown={onKeyDown}
+                />
+                <button type="submit" disabled={!draft.trim()}>
+                  {strings.send}
+                </button>
+              </form>
+            </>
+          )}
         </section>
       )}
       <button
