@@ -192,4 +192,24 @@ describe('SignetClient', () => {
     await until(() => texts(client).includes('typed while offline'), 'offline send', 8000);
     expect(texts(client).filter((t) => t === 'typed while offline')).toHaveLength(1);
   });
+  it('stops in the background and, started again, resumes the same session with what came meanwhile', async () => {
+    const client = newClient();
+    await client.start();
+    await client.login(tokenFor(uniqueExternalId('app')));
+    const id = client.send('before the background');
+    await until(
+      () =>
+        client.state.conversations.length > 0 && !client.state.pending.some((p) => p.clientMessageId === id),
+      'stored',
+    );
+    const userId = client.state.user?.id;
+    client.stop();
+    expect(client.state.connection).toBe('idle');
+    const conversationId = client.state.conversations[0]!.id;
+    expect((await agentReply(conversationId, 'while you were away')).statusCode).toBe(201);
+    await client.start();
+    expect(client.state.user?.id).toBe(userId);
+    await until(() => texts(client).includes('while you were away'), 'the reply sent while stopped');
+    await until(() => client.state.connection === 'online', 'online again');
+  });
 });
