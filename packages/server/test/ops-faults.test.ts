@@ -1,23 +1,17 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { updateSettings } from '../src/settings/settings.ts';
-import { PrivateRedis, privateSchema } from './cluster.ts';
+import { PrivateRedis } from './cluster.ts';
 import { NodeProcess } from './ops-node.ts';
+import { hasPostgresBinaries, PrivatePostgres } from './private-postgres.ts';
 import { type Frame, TestSocket } from './ws-client.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hasPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const hasRedis = Boolean(process.env.TEST_REDIS_URL);
-/**
- * Restarting PostgreSQL disturbs every other test run on the same server, so it runs only
- * when asked: TEST_PG_RESTART="15 main" names the cluster (pg_ctlcluster VERSION NAME).
- */
-const pgCluster = process.env.TEST_PG_RESTART?.split(' ');
 
 type MessageFrame = Frame & { message: { id: string; clientMessageId?: string; author: { type: string } } };
 
@@ -137,10 +131,10 @@ describe.skipIf(!hasPostgres || !hasRedis)('kill -9 one of two nodes (PostgreSQL
   it('its clients reconnect to the other node and resume with nothing lost or doubled', async () => {
     const redis = await PrivateRedis.start();
     cleanups.push(() => redis.stop());
-    const schema = await privateSchema(process.env.TEST_DATABASE_URL!);
-    cleanups.push(schema.drop);
+    const cluster = await PrivatePostgres.start();
+    cleanups.push(() => cluster.destroy());
     const env = {
-      DATABASE_URL: schema.url,
+      DATABASE_URL: cluster.url,
       REDIS_URL: redis.url,
       SIGNET_MASTER_KEY: randomBytes(32).toString('hex'),
       MESSAGE_RATE_PER_SECOND: '0',
@@ -176,7 +170,7 @@ describe.skipIf(!hasPostgres || !hasRedis)('kill -9 one of two nodes (PostgreSQL
       `kill -9: ${ackedBeforeKill} acknowledged before the kill, ${devices.reduce((n, d) => n + d.reconnects, 0)} reconnects`,
     );
     // Stored once each, whatever was re-sent.
-    const db = new pg.Client({ connectionString: schema.url });
+    const db = new pg.Client({ connectionString: cluster.url });
     await db.connect();
     const stored = await db.query(
       "select client_message_id, count(*)::int as n from messages where author_type = 'user' group by 1",
@@ -199,17 +193,19 @@ describe.skipIf(!hasPostgres || !hasRedis)('kill -9 one of two nodes (PostgreSQL
   }, 120_000);
 });
 
-describe.skipIf(!hasPostgres || !pgCluster)('PostgreSQL restarted under load', () => {
+// A cluster of its own (private-postgres.ts), so stopping it disturbs no other suite; CI
+// (which has PostgreSQL installed) always runs it.
+describe.skipIf(!hasPostgres || !hasPostgresBinaries)('PostgreSQL restarted under load', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
   it('/readyz is 503 while it is down, no acknowledged message is lost, and the node recovers by itself', async () => {
-    const schema = await privateSchema(process.env.TEST_DATABASE_URL!);
-    cleanups.push(schema.drop);
+    const cluster = await PrivatePostgres.start();
+    cleanups.push(() => cluster.destroy());
     const env = {
-      DATABASE_URL: schema.url,
+      DATABASE_URL: cluster.url,
       SIGNET_MASTER_KEY: randomBytes(32).toString('hex'),
       MESSAGE_RATE_PER_SECOND: '0',
     };
@@ -261,9 +257,7 @@ describe.skipIf(!hasPostgres || !pgCluster)('PostgreSQL restarted under load', (
     });
 
     await sleep(1000);
-    const [version, name] = pgCluster!;
-    const ctl = (action: string) =>
-      promisify(execFile)('pg_ctlcluster', ['--skip-systemctl-redirect', version!, name!, action]);
+    const ctl = (action: 'start' | 'stop') => cluster.ctl(action);
     const ackedBefore = acked.size;
     await ctl('stop');
     const downAt = readiness.length;
@@ -277,7 +271,7 @@ describe.skipIf(!hasPostgres || !pgCluster)('PostgreSQL restarted under load', (
     stop = true;
     await Promise.all([...senders, probe]);
 
-    const db = new pg.Client({ connectionString: schema.url });
+    const db = new pg.Client({ connectionString: cluster.url });
     await db.connect();
     const stored = await db.query(
       "select client_message_id, count(*)::int as n from messages where author_type = 'user' group by 1",
