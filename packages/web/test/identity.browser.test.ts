@@ -44,7 +44,7 @@ describe.skipIf(!hasChromium)('identity in the agent app, in Chromium', () => {
   it('a token signed with a wrong secret: the debugger names the key and says to sign with the UTF-8 bytes; nothing lands in the URL or storage', async () => {
     const forged = await signUserToken({ kid: key.kid, secret: 'not the secret' }, { external_id: 'x1' });
     const page = await signIn();
-    await page.getByRole('link', { name: 'Token debugger' }).click();
+    await page.getByRole('link', { name: 'Token debugger', exact: true }).click();
     await page.getByLabel('Paste a token (JWT)').fill(forged);
     await page.getByRole('button', { name: 'Inspect' }).click();
     const explanation = page.locator('[data-testid=token-explanation]');
