@@ -109,13 +109,24 @@ describe('signet backup / restore (SQLite)', () => {
       // The restored database serves: a sender's history is there over the API.
       const restored = await ServerProcess.start({ ...restoredEnv, LOG_LEVEL: 'warn' });
       try {
-        const history = await fetch(`${restored.http}/v1/client/conversations`, {
-          headers: { authorization: `Bearer ${sessions[0]}` },
-        });
+        // The first message, reached as the messenger would: the newest page, then older ones by cursor.
+        const headers = { authorization: `Bearer ${sessions[0]}` };
+        const history = await fetch(`${restored.http}/v1/client/conversations`, { headers });
         expect(history.status).toBe(200);
-        const texts = (await history.json()).data.flatMap((c: { messages: { text: string }[] }) =>
-          c.messages.map((m) => m.text),
-        );
+        const [conversation] = (await history.json()).data as {
+          id: string;
+          messages: { text: string }[];
+          messagesCursor: string | null;
+        }[];
+        const texts = conversation!.messages.map((m) => m.text);
+        for (let cursor = conversation!.messagesCursor; cursor; ) {
+          const page = await fetch(
+            `${restored.http}/v1/client/conversations/${conversation!.id}/messages?limit=200&before=${cursor}`,
+            { headers },
+          ).then((r) => r.json());
+          texts.push(...page.data.map((m: { text: string }) => m.text));
+          cursor = page.nextCursor;
+        }
         expect(texts).toContain('s0 n0');
       } finally {
         await restored.stop();
