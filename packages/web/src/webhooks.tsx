@@ -1,17 +1,9 @@
+import { WEBHOOK_EVENT_TYPES } from '@signet/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type Page } from './api.ts';
 import { fmtTime } from './ui.tsx';
 
-const EVENT_TYPES = [
-  'user.created',
-  'user.updated',
-  'user.merged',
-  'user.erased',
-  'user.authenticated',
-  'conversation.created',
-  'conversation.updated',
-  'message.created',
-];
+const EVENT_TYPES = WEBHOOK_EVENT_TYPES;
 
 type Endpoint = {
   id: string;
