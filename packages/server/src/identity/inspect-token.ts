@@ -6,9 +6,10 @@ import {
 } from '@signet/protocol';
 import { compactVerify } from 'jose';
 import type { AppContext } from '../context.ts';
+import { inRolledBackTransaction } from '../db/rolled-back.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { normalizeEmail } from './identities.ts';
-import { type Resolved, resolveUser } from './resolve-user.ts';
+import { resolveUser } from './resolve-user.ts';
 import { findSigningKey } from './signing-keys.repository.ts';
 import { lookupVerificationKey } from './signing-keys.ts';
 import { iso, isoOrNull } from './user-view.ts';
@@ -186,42 +187,26 @@ function explain(reason: TokenReason, claim: string | undefined, report: Report)
   }
 }
 
-class DryRunDone extends Error {
-  constructor(
-    readonly resolved: Resolved,
-    readonly emailHolderId: string | null,
-  ) {
-    super('dry run');
-  }
-}
-
 /** IDENTITY.md §3 in a transaction that is always rolled back: exactly what a login would decide now. */
 async function dryRun(ctx: AppContext, claims: VerifiedClaims): Promise<TokenInspection['dryRun']> {
   const { unverifiedEmail } = await currentSettings(ctx);
-  try {
-    await ctx.storage.db.transaction().execute(async (trx) => {
-      const holder =
-        claims.email && claims.emailVerified
-          ? await findIdentityHolder(trx, 'email', normalizeEmail(claims.email), { verifiedOnly: true })
-          : undefined;
-      const resolved = await resolveUser(trx, {
-        claims,
-        sessionUserId: undefined,
-        unverifiedEmail,
-        now: ctx.now(),
-      });
-      throw new DryRunDone(resolved, holder?.user_id ?? null);
+  return inRolledBackTransaction(ctx.storage, async (trx) => {
+    const holder =
+      claims.email && claims.emailVerified
+        ? await findIdentityHolder(trx, 'email', normalizeEmail(claims.email), { verifiedOnly: true })
+        : undefined;
+    const resolved = await resolveUser(trx, {
+      claims,
+      sessionUserId: undefined,
+      unverifiedEmail,
+      now: ctx.now(),
     });
-  } catch (error) {
-    if (!(error instanceof DryRunDone)) throw error;
-    const { resolved, emailHolderId } = error;
     return {
       userId: resolved.resolution === 'created' ? null : resolved.user.id,
       resolution: resolved.resolution,
       emailOutcome: resolved.emailOutcome,
       mergedAnonymous: false,
-      mergesUserId: resolved.resolution === 'merged_email_user' ? emailHolderId : null,
+      mergesUserId: resolved.resolution === 'merged_email_user' ? (holder?.user_id ?? null) : null,
     };
-  }
-  return null;
+  });
 }

@@ -1,6 +1,7 @@
 import type { UnmergeResult } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
+import { inRolledBackTransaction } from '../db/rolled-back.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { isId } from '../ids.ts';
@@ -24,12 +25,6 @@ import {
 /** A merge can be undone for this long. */
 export const UNMERGE_WINDOW_MS = 30 * 86_400_000;
 
-class DryRunDone extends Error {
-  constructor(readonly result: UnmergeResult) {
-    super('dry run');
-  }
-}
-
 /**
  * Undoes a merge from its record (merge-users.ts): the merged user comes back with
  * exactly what it brought (its identities, its own conversations and their messages,
@@ -43,16 +38,9 @@ export async function unmergeUser(
   mergedUserId: string,
   options: { dryRun?: boolean | undefined; actor?: Actor } = {},
 ): Promise<UnmergeResult> {
-  try {
-    return await ctx.storage.db.transaction().execute(async (trx) => {
-      const result = await undo(trx, survivorId, mergedUserId, ctx.now(), options.actor ?? SYSTEM);
-      if (options.dryRun) throw new DryRunDone({ ...result, dryRun: true });
-      return result;
-    });
-  } catch (error) {
-    if (error instanceof DryRunDone) return error.result;
-    throw error;
-  }
+  const run = (trx: Executor) => undo(trx, survivorId, mergedUserId, ctx.now(), options.actor ?? SYSTEM);
+  if (options.dryRun) return { ...(await inRolledBackTransaction(ctx.storage, run)), dryRun: true };
+  return ctx.storage.db.transaction().execute(run);
 }
 
 async function undo(
