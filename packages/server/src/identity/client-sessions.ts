@@ -96,7 +96,13 @@ export async function readClientSession(
   return session ? sessionState(db, session, now) : undefined;
 }
 
-async function sessionState(db: Executor, session: ClientSessionRow, now: number): Promise<SessionState> {
+/** `known`: the session's user, already read in this transaction (saves reading it again). */
+async function sessionState(
+  db: Executor,
+  session: ClientSessionRow,
+  now: number,
+  known?: UserRow,
+): Promise<SessionState> {
   if (session.revoked_at !== null) {
     const reason = session.ended_reason ?? 'logout';
     return { state: 'ended', code: reason === 'expired' ? 'session_expired' : 'session_ended', reason };
@@ -104,7 +110,7 @@ async function sessionState(db: Executor, session: ClientSessionRow, now: number
   if (session.expires_at !== null && session.expires_at <= now) {
     return { state: 'ended', code: 'session_expired', reason: 'expired' };
   }
-  let user = await findUser(db, session.user_id);
+  let user = known?.id === session.user_id ? known : await findUser(db, session.user_id);
   if (user?.merged_into) user = await findUser(db, user.merged_into);
   if (!user || user.erased_at !== null || user.merged_into !== null) {
     return { state: 'ended', code: 'session_ended', reason: 'erased' };
@@ -147,23 +153,30 @@ export async function noteSessionUse(ctx: AppContext, live: LiveClientSession): 
 }
 
 /**
+ * What a writer knows of its session before its transaction opens: which session, and
+ * the user it named when last read (a live session satisfies it; so does a socket's
+ * note of both, which saves reading the session before every message).
+ */
+export type SessionClaim = { session: Pick<ClientSessionRow, 'id'>; user: Pick<UserRow, 'id'> };
+
+/**
  * IDENTITY.md §7: a write from a session lands on the session's user as it is at commit
  * time. Inside the writer's transaction: lock the user the session named, then read the
  * session again (a merge or logout that committed meanwhile has ended it or moved it on)
- * and follow the user to its survivor.
+ * and follow the user to its survivor. A session that ended answers its 401 code here.
  */
 export async function sessionUserForWrite(
   db: Executor,
-  live: LiveClientSession,
+  claim: SessionClaim,
   now: number,
 ): Promise<LiveClientSession> {
-  await lockUser(db, live.user.id);
-  const session = await findClientSession(db, live.session.id);
+  const locked = await lockUser(db, claim.user.id);
+  const session = await findClientSession(db, claim.session.id);
   if (!session) throw new AppError('invalid_session', 'the session token is unknown or missing');
-  const state = await sessionState(db, session, now);
+  const state = await sessionState(db, session, now, locked);
   if (state.state === 'ended')
     throw new AppError(state.code, `the session has ended (${state.reason})`, { reason: state.reason });
-  if (state.live.user.id !== live.user.id) await lockUser(db, state.live.user.id);
+  if (state.live.user.id !== claim.user.id) await lockUser(db, state.live.user.id);
   return state.live;
 }
 

@@ -140,12 +140,13 @@ export async function deleteIdentitiesOf(db: Executor, userId: string): Promise<
 
 /**
  * Serializes writers for one user inside a transaction (first message creating the
- * conversation, say). PostgreSQL locks the row; SQLite has a single writer already.
+ * conversation, say). PostgreSQL locks the row and answers with it as it is once locked
+ * (a writer that held the lock has committed by then); SQLite has a single writer
+ * already, and answers undefined: read the user when it is needed.
  */
-export async function lockUser(db: Executor, id: string): Promise<void> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    await db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
-  }
+export async function lockUser(db: Executor, id: string): Promise<UserRow | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 /** Live users whose name, email or external id contains `text` (case-insensitive), newest first. */

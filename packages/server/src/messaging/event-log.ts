@@ -2,7 +2,7 @@ import type { StoredEvent } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
 import { metrics } from '../metrics/metrics.ts';
-import { recordWebhookEvents, webhookChangesOf } from '../webhooks/outbox.ts';
+import { webhookChangesOf, writeWebhookEvents } from '../webhooks/outbox.ts';
 import { appendEvents } from './events.repository.ts';
 
 /** Who receives an event: one end user's devices, the agents' inbox, or both. */
@@ -41,12 +41,12 @@ export async function recordMany(db: Executor, batches: PendingEvents[]): Promis
       } as const;
     }),
   );
-  const cursors = await appendEvents(db, rows);
+  const { cursors, webhooks } = await appendEvents(db, rows);
   // WEBHOOKS.md "Outbox": the same events, for webhooks, in the same transaction.
-  const changes = batches.flatMap(({ audience, events, now }) =>
-    webhookChangesOf(audience.userId, events, now),
-  );
-  if (changes.length > 0) await recordWebhookEvents(db, changes, changes[0]!.at!);
+  const changes = webhooks
+    ? batches.flatMap(({ audience, events, now }) => webhookChangesOf(audience.userId, events, now))
+    : [];
+  if (changes.length > 0) await writeWebhookEvents(db, changes, changes[0]!.at!);
   return cursors.map((cursor, i) => ({ ...audiences[i]!, cursor }));
 }
 

@@ -1,8 +1,64 @@
+import { PostgresAdapter, sql } from 'kysely';
 import type { Executor } from '../db/executor.ts';
-import type { MessageRow } from '../db/schema.ts';
+import type { ConversationRow, MessageRow } from '../db/schema.ts';
 
-export async function insertMessage(db: Executor, row: MessageRow): Promise<void> {
+/**
+ * Stores a message and moves its conversation's activity to it. On PostgreSQL both are
+ * one statement (one round trip); SQLite runs them in turn (its statements cost no trip).
+ */
+export async function insertMessageIntoConversation(db: Executor, row: MessageRow): Promise<void> {
+  const activity = {
+    last_message_at: row.created_at,
+    activity_at: row.created_at,
+    updated_at: row.created_at,
+  };
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await db
+      .with('inserted', (qc) => qc.insertInto('messages').values(row))
+      .updateTable('conversations')
+      .set(activity)
+      .where('id', '=', row.conversation_id)
+      .execute();
+    return;
+  }
   await db.insertInto('messages').values(row).execute();
+  await db.updateTable('conversations').set(activity).where('id', '=', row.conversation_id).execute();
+}
+
+/**
+ * What an end user's message needs to know before it is written, in one statement: the
+ * conversation it would go to (the one named, or else the user's newest) and the id of a
+ * message this user already sent with this clientMessageId, if any.
+ */
+export async function findSendContext(
+  db: Executor,
+  userId: string,
+  clientMessageId: string,
+  conversationId: string | undefined,
+): Promise<{ conversation: ConversationRow | undefined; duplicateId: string | undefined }> {
+  const conversation = db
+    .selectFrom('conversations')
+    .selectAll()
+    .where(conversationId === undefined ? 'user_id' : 'id', '=', conversationId ?? userId)
+    .orderBy('id', 'desc')
+    .limit(1);
+  const duplicate = db
+    .selectFrom('messages')
+    .select('id as duplicate_id')
+    .where('author_type', '=', 'user')
+    .where('author_id', '=', userId)
+    .where('client_message_id', '=', clientMessageId);
+  const { duplicate_id, ...found } = await db
+    .selectFrom(db.selectNoFrom(sql.lit(1).as('one')).as('o'))
+    .leftJoin(conversation.as('c'), (join) => join.onTrue())
+    .leftJoin(duplicate.as('d'), (join) => join.onTrue())
+    .selectAll('c')
+    .select('d.duplicate_id')
+    .executeTakeFirstOrThrow();
+  return {
+    conversation: found.id === null ? undefined : (found as ConversationRow),
+    duplicateId: duplicate_id ?? undefined,
+  };
 }
 
 export async function findMessage(db: Executor, id: string): Promise<MessageRow | undefined> {

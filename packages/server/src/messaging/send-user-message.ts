@@ -4,18 +4,13 @@ import type { Executor } from '../db/executor.ts';
 import { groupCommit } from '../db/group-commit.ts';
 import type { ConversationRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { type LiveClientSession, sessionUserForWrite } from '../identity/client-sessions.ts';
+import { type SessionClaim, sessionUserForWrite } from '../identity/client-sessions.ts';
 import { newId } from '../ids.ts';
 import { metrics } from '../metrics/metrics.ts';
 import { currentSettings } from '../settings/settings.ts';
 import { appendMessage } from './append-message.ts';
-import {
-  findConversation,
-  insertConversation,
-  newestConversationOfUser,
-  updateConversation,
-} from './conversations.repository.ts';
-import { findByClientMessageId } from './messages.repository.ts';
+import { insertConversation, updateConversation } from './conversations.repository.ts';
+import { findMessage, findSendContext } from './messages.repository.ts';
 import { conversationView, messageView } from './views.ts';
 
 /** `startedConversation`: this message opened a new conversation (the bot greets those). */
@@ -25,34 +20,37 @@ export type SentMessage = { message: Message; created: boolean; startedConversat
  * An end user's message, stored in one transaction (shared with the other messages
  * waiting at that moment: see db/group-commit.ts) and acknowledged only after commit.
  * Idempotent on (user, clientMessageId): a retry answers with the original message.
+ * The session is checked inside that transaction (a claim names it), so an ended
+ * session's message is refused with its 401 code and a moved one lands on the survivor.
  * A message to a solved conversation starts a follow-up, unless the conversation was
  * solved within the `reopenSolvedWithinMinutes` window.
  */
 export function sendUserMessage(
   ctx: AppContext,
-  live: LiveClientSession,
+  claim: SessionClaim,
   input: SendMessageBody,
 ): Promise<SentMessage> {
   // Queued before anything is awaited: a socket's messages enter the queue in the order
   // its frames arrived (see Connection.inOrder), and the queue keeps one user's order.
-  const sent = groupCommit(ctx).run<SentMessage>(live.user.id, async (trx) => {
+  const sent = groupCommit(ctx).run<SentMessage>(claim.user.id, async (trx) => {
     const { reopenSolvedWithinMinutes } = await currentSettings(ctx, trx);
     // IDENTITY.md §7: the session's user at commit time, never a tombstone.
-    const current = await sessionUserForWrite(trx, live, ctx.now());
+    const current = await sessionUserForWrite(trx, claim, ctx.now());
     const user = current.user;
-    const existing = await findByClientMessageId(trx, { type: 'user', id: user.id }, input.clientMessageId);
-    if (existing) return { value: { message: messageView(existing), created: false } };
+    const found = await findSendContext(trx, user.id, input.clientMessageId, input.conversationId);
+    if (found.duplicateId !== undefined) {
+      const existing = (await findMessage(trx, found.duplicateId))!;
+      return { value: { message: messageView(existing), created: false } };
+    }
 
     const now = ctx.now();
     const events: StoredEvent[] = [];
-    const conversation = await conversationFor(
-      trx,
-      user.id,
-      input.conversationId,
-      reopenSolvedWithinMinutes,
+    const conversation = await conversationFor(trx, user.id, found.conversation, {
+      named: input.conversationId !== undefined,
+      reopenWithinMinutes: reopenSolvedWithinMinutes,
       now,
       events,
-    );
+    });
     const row = {
       id: newId(now),
       conversation_id: conversation.id,
@@ -77,22 +75,17 @@ export function sendUserMessage(
   return sent.then(metrics.messageStored('user'));
 }
 
+/** The conversation a message goes to: `current` (named, or the newest), reopened, or a new one. */
 async function conversationFor(
   db: Executor,
   userId: string,
-  conversationId: string | undefined,
-  reopenWithinMinutes: number,
-  now: number,
-  events: StoredEvent[],
+  current: ConversationRow | undefined,
+  how: { named: boolean; reopenWithinMinutes: number; now: number; events: StoredEvent[] },
 ): Promise<ConversationRow> {
-  let current: ConversationRow | undefined;
-  if (conversationId !== undefined) {
-    current = await findConversation(db, conversationId);
-    // Another user's conversation does not exist, as far as this session can tell.
-    if (!current || current.user_id !== userId) throw new AppError('not_found', 'no such conversation');
-  } else {
-    current = await newestConversationOfUser(db, userId);
-  }
+  const { reopenWithinMinutes, now, events } = how;
+  // Another user's conversation does not exist, as far as this session can tell.
+  if (how.named && (!current || current.user_id !== userId))
+    throw new AppError('not_found', 'no such conversation');
 
   if (current && current.status !== 'solved') {
     if (current.status === 'pending') {

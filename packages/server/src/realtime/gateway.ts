@@ -6,6 +6,7 @@ import { type Audience, latestEventId, listEventsAfter } from '../messaging/even
 import { metrics } from '../metrics/metrics.ts';
 import type { Connection } from './connection.ts';
 import type { AgentAccessEnded, BusEvent, SessionEndReason } from './event-bus.ts';
+import { EventReader } from './event-reader.ts';
 
 const REPLAY_LIMIT = 1000;
 const REAUTH_AHEAD_MS = 120_000;
@@ -27,6 +28,7 @@ export class Gateway {
   readonly #pulls = new Map<string, { again: boolean }>();
   readonly #unsubscribe: (() => void)[];
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #reader: EventReader;
 
   constructor(
     private readonly ctx: AppContext,
@@ -38,6 +40,7 @@ export class Gateway {
     ];
     this.#heartbeat = setInterval(() => this.#beat(), ctx.config.socketHeartbeatSeconds * 1000);
     this.#heartbeat.unref();
+    this.#reader = new EventReader(ctx.storage.db, PULL_BATCH);
   }
 
   get size(): number {
@@ -178,7 +181,7 @@ export class Gateway {
     if (conns.length === 0) return false;
     const since = Math.min(...conns.map((c) => c.sent));
     const audience: Audience = key === 'inbox' ? { inbox: true } : { userIds: [key] };
-    const rows = await listEventsAfter(this.ctx.storage.db, audience, since, PULL_BATCH);
+    const rows = await this.#reader.read({ audience, since });
     for (const row of rows) {
       const text = frameText(row.id, row.payload);
       for (const conn of conns) this.#deliver(conn, row.id, text);

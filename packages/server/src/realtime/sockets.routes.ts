@@ -182,21 +182,24 @@ async function onClientFrame(
           (error: unknown) => error,
         )
       : undefined;
+  if (frame.type === 'message.send') {
+    // No read of the session first: the send's own transaction checks it (a logout or key
+    // deletion on another node counts at once) and follows a merge. In order up to the
+    // write queue, so pipelined messages are stored in the order they were sent.
+    const claim = { session: { id: conn.sessionId! }, user: { id: conn.userId! } };
+    const { sending } = await conn.inOrder(async () => {
+      const refused = await refusal;
+      if (refused) throw refused;
+      return { sending: sendUserMessage(ctx, claim, frame) };
+    });
+    const sent = await sending;
+    await botHearsMessage(ctx, log, sent);
+    return conn.send({ type: 'message.ack', clientMessageId: frame.clientMessageId, message: sent.message });
+  }
   // Re-read the session on every action: a logout or key deletion on another node counts at once.
   const live = await conn.inOrder(() => findLiveSession(ctx.storage.db, conn.sessionToken!, ctx.now()));
   if (!live) throw new AppError('invalid_session', 'the session has ended');
   switch (frame.type) {
-    case 'message.send': {
-      const refused = await refusal;
-      if (refused) throw refused;
-      const sent = await sendUserMessage(ctx, live, frame);
-      await botHearsMessage(ctx, log, sent);
-      return conn.send({
-        type: 'message.ack',
-        clientMessageId: frame.clientMessageId,
-        message: sent.message,
-      });
-    }
     case 'typing': {
       const conversation = await findConversation(ctx.storage.db, frame.conversationId);
       if (!conversation || conversation.user_id !== live.user.id)

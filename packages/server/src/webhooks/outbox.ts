@@ -24,7 +24,12 @@ export async function recordWebhookEvents(
   now: number,
 ): Promise<void> {
   if ((Array.isArray(changes) && changes.length === 0) || !(await anyEndpoint(db))) return;
-  const list = Array.isArray(changes) ? changes : await changes();
+  await writeWebhookEvents(db, Array.isArray(changes) ? changes : await changes(), now);
+}
+
+/** The outbox write itself, for a caller that already knows an endpoint exists. */
+export async function writeWebhookEvents(db: Executor, list: WebhookChange[], now: number): Promise<void> {
+  if (list.length === 0) return;
   await insertWebhookEvents(
     db,
     list.map((change) => ({
