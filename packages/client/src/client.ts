@@ -18,10 +18,9 @@ import {
 } from './history.ts';
 import { type Answer, SESSION_OVER, sessionOver } from './http.ts';
 import { tokenExpiry } from './jwt.ts';
-import { Requester } from './requester.ts';
 import { Serial } from './serial.ts';
-import { LiveSocket } from './socket.ts';
 import { localStorageStore, memoryStore } from './token-store.ts';
+import { type Requester, Transport } from './transport.ts';
 import type {
   ConnectionState,
   Conversation,
@@ -31,7 +30,6 @@ import type {
   TokenStore,
   User,
   WebSocketFactory,
-  WebSocketLike,
 } from './types.ts';
 
 export type ClientOptions = {
@@ -99,7 +97,7 @@ export class SignetClient {
   readonly #refreshBefore: number;
   readonly #backoff: { minMs: number; maxMs: number };
   readonly #pageSize: number;
-  readonly #socket: LiveSocket;
+  readonly #transport: Transport;
   readonly #listeners = new Map<keyof Events, Set<(value: never) => void>>();
   /** Help articles, read as this client's current session. */
   readonly help = new HelpCenter((method, path, body, options) => this.#call(method, path, body, options));
@@ -120,21 +118,11 @@ export class SignetClient {
   constructor(options: ClientOptions) {
     this.#server = options.serverUrl.replace(/\/$/, '');
     this.#store = options.store ?? (hasLocalStorage() ? localStorageStore(this.#server) : memoryStore());
-    const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
-    const BrowserSocket = (globalThis as { WebSocket?: new (u: string) => WebSocketLike }).WebSocket;
-    if (!options.webSocket && !BrowserSocket)
-      throw new Error(
-        'no WebSocket in this runtime: pass options.webSocket, e.g. (url) => new WebSocket(url) from "ws"',
-      );
-    const openSocket = options.webSocket ?? ((url: string) => new BrowserSocket!(url));
     this.#refreshBefore = options.refreshBeforeExpirySeconds ?? 60;
     this.#backoff = options.reconnect ?? { minMs: 500, maxMs: 15_000 };
-    this.#http = new Requester(this.#server, fetchFn, this.#backoff);
     this.#pageSize = options.pageSize ?? 20;
-    this.#socket = new LiveSocket(
-      `${this.#server.replace(/^http/, 'ws')}/v1/client/ws`,
-      openSocket,
-      this.#backoff,
+    this.#transport = new Transport(
+      { serverUrl: this.#server, fetch: options.fetch, webSocket: options.webSocket, backoff: this.#backoff },
       () => this.#cursor,
       {
         frame: (frame, token) => this.#onFrame(frame, token),
@@ -142,6 +130,7 @@ export class SignetClient {
         refused: (token) => void this.#checkSession(token),
       },
     );
+    this.#http = this.#transport.http;
   }
 
   get state(): ClientState {
@@ -183,7 +172,7 @@ export class SignetClient {
     this.#running = false;
     clearTimeout(this.#refreshTimer);
     this.#http.stop();
-    this.#socket.close();
+    this.#transport.socket.close();
     this.#setConnection('idle');
   }
 
@@ -337,7 +326,7 @@ export class SignetClient {
     this.#token = token;
     this.#user = user;
     this.#authenticated = authenticated;
-    if (this.#running && this.#socket.token !== token) this.#socket.connect(token);
+    if (this.#running && this.#transport.socket.token !== token) this.#transport.socket.connect(token);
     this.#changed();
   }
 
@@ -422,19 +411,20 @@ export class SignetClient {
   async #checkSession(token: string): Promise<void> {
     const answer = await this.#call('GET', '/v1/client/session', undefined, { token, retries: 3 });
     if (sessionOver(answer)) await this.#sessionOver(token, answer.code ?? 'invalid_session', 'relogin');
-    else if (this.#running && token === this.#token) this.#socket.retry(token);
+    else if (this.#running && token === this.#token) this.#transport.socket.retry(token);
   }
 
   /** History of the session now current, then live on it. */
   async #afterSessionChange(): Promise<void> {
     if (!this.#running) return;
     await this.#refetch();
-    if (this.#running && this.#token && this.#socket.token !== this.#token) this.#socket.connect(this.#token);
+    if (this.#running && this.#token && this.#transport.socket.token !== this.#token)
+      this.#transport.socket.connect(this.#token);
   }
 
   /** Over the socket only when it belongs to the current session. */
   #socketSend(frame: Record<string, unknown>): boolean {
-    return this.#token !== null && this.#socket.token === this.#token && this.#socket.send(frame);
+    return this.#transport.sendOn(this.#token, frame);
   }
 
   // ---- history and sending -----------------------------------------------------------
