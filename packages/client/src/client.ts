@@ -3,17 +3,11 @@ import { HelpCenter } from './help.ts';
 import {
   addMessage,
   type ConversationWithMessages,
-  emptyHistory,
-  fromServer,
-  type History,
+  HistoryFeed,
   markConversationRead,
-  mergeFresh,
   newestConversation,
   nextOlder,
-  olderConversations,
-  olderMessages,
   unreadTotal,
-  upsertConversation,
   visibleConversations,
 } from './history.ts';
 import { type Answer, SESSION_OVER, sessionOver } from './http.ts';
@@ -23,7 +17,6 @@ import { localStorageStore, memoryStore } from './token-store.ts';
 import { type Requester, Transport } from './transport.ts';
 import type {
   ConnectionState,
-  Conversation,
   Message,
   PendingMessage,
   ServerFrame,
@@ -96,18 +89,16 @@ export class SignetClient {
   readonly #serial = new Serial();
   readonly #refreshBefore: number;
   readonly #backoff: { minMs: number; maxMs: number };
-  readonly #pageSize: number;
   readonly #transport: Transport;
   readonly #listeners = new Map<keyof Events, Set<(value: never) => void>>();
   /** Help articles, read as this client's current session. */
   readonly help = new HelpCenter((method, path, body, options) => this.#call(method, path, body, options));
 
-  #history: History = emptyHistory();
+  readonly #feed: HistoryFeed;
   #token: string | null = null;
   #user: User | null = null;
   #authenticated = false;
   #connection: ConnectionState = 'idle';
-  #cursor: string | undefined;
   #running = false;
   #login: { getToken: GetToken; promise: Promise<LoginOutcome> } | undefined;
   #getToken: GetToken | undefined;
@@ -120,10 +111,9 @@ export class SignetClient {
     this.#store = options.store ?? (hasLocalStorage() ? localStorageStore(this.#server) : memoryStore());
     this.#refreshBefore = options.refreshBeforeExpirySeconds ?? 60;
     this.#backoff = options.reconnect ?? { minMs: 500, maxMs: 15_000 };
-    this.#pageSize = options.pageSize ?? 20;
     this.#transport = new Transport(
       { serverUrl: this.#server, fetch: options.fetch, webSocket: options.webSocket, backoff: this.#backoff },
-      () => this.#cursor,
+      () => this.#feed.cursor,
       {
         frame: (frame, token) => this.#onFrame(frame, token),
         state: (state) => this.#setConnection(state),
@@ -131,17 +121,23 @@ export class SignetClient {
       },
     );
     this.#http = this.#transport.http;
+    this.#feed = new HistoryFeed(
+      (method, path) => this.#call(method, path),
+      options.pageSize ?? 20,
+      () => this.#user?.id,
+      () => this.#changed(),
+    );
   }
 
   get state(): ClientState {
     return {
       user: this.#user,
       authenticated: this.#authenticated,
-      conversations: visibleConversations(this.#history),
-      pending: this.#history.pending,
-      unreadCount: unreadTotal(this.#history),
+      conversations: visibleConversations(this.#feed.history),
+      pending: this.#feed.history.pending,
+      unreadCount: unreadTotal(this.#feed.history),
       connection: this.#connection,
-      hasOlder: nextOlder(this.#history) !== undefined,
+      hasOlder: nextOlder(this.#feed.history) !== undefined,
     };
   }
 
@@ -218,50 +214,35 @@ export class SignetClient {
     const pending: PendingMessage = {
       id: null,
       clientMessageId,
-      conversationId: conversationId ?? newestConversation(this.#history)?.id ?? '',
+      conversationId: conversationId ?? newestConversation(this.#feed.history)?.id ?? '',
       author: { type: 'user', id: this.#user?.id ?? null, name: this.#user?.name ?? null },
       text,
       authenticated: this.#authenticated,
       createdAt: new Date().toISOString(),
       status: 'sending',
     };
-    this.#history = { ...this.#history, pending: [...this.#history.pending, pending] };
+    this.#feed.history = { ...this.#feed.history, pending: [...this.#feed.history.pending, pending] };
     this.#changed();
     void this.#deliver(pending, conversationId);
     return clientMessageId;
   }
 
   /** Fetches the next older page (messages of the oldest shown conversation, or older conversations). */
-  async loadOlder(): Promise<boolean> {
-    const next = nextOlder(this.#history);
-    if (!next) return false;
-    const user = this.#user?.id;
-    if ('messagesOf' in next) {
-      const query = `before=${encodeURIComponent(next.before)}&limit=50`;
-      const answer = await this.#call('GET', `/v1/client/conversations/${next.messagesOf}/messages?${query}`);
-      if (answer.status !== 200 || this.#user?.id !== user) return false;
-      this.#history = olderMessages(this.#history, next.messagesOf, answer.body.data, answer.body.nextCursor);
-    } else {
-      const query = `before=${encodeURIComponent(next.conversationsBefore)}&limit=${this.#pageSize}`;
-      const answer = await this.#call('GET', `/v1/client/conversations?${query}`);
-      if (answer.status !== 200 || this.#user?.id !== user) return false;
-      this.#history = olderConversations(this.#history, answer.body.data, answer.body.nextCursor);
-    }
-    this.#changed();
-    return this.state.hasOlder;
+  loadOlder(): Promise<boolean> {
+    return this.#feed.loadOlder();
   }
 
   typing(conversationId?: string): void {
-    const id = conversationId ?? newestConversation(this.#history)?.id;
+    const id = conversationId ?? newestConversation(this.#feed.history)?.id;
     if (id) this.#socketSend({ type: 'typing', conversationId: id });
   }
 
   /** Marks everything shown as read: the badge clears here and on the user's other devices. */
   markRead(): void {
-    for (const conversation of this.#history.conversations) {
+    for (const conversation of this.#feed.history.conversations) {
       const last = conversation.messages.at(-1);
       if (!last || conversation.unreadCount === 0) continue;
-      this.#history = markConversationRead(this.#history, conversation.id, last.id);
+      this.#feed.history = markConversationRead(this.#feed.history, conversation.id, last.id);
       const body = { conversationId: conversation.id, messageId: last.id };
       if (!this.#socketSend({ type: 'read', ...body }))
         void this.#call('POST', '/v1/client/read', body, { retries: 2 });
@@ -289,9 +270,8 @@ export class SignetClient {
     this.#token = null;
     this.#user = null;
     this.#authenticated = false;
-    this.#cursor = undefined;
     // Pending sends stay on screen while the next session is made; they are dropped below if it is someone else's.
-    this.#history = { ...emptyHistory(), pending: this.#history.pending };
+    this.#feed.forget();
     if (next === 'anonymous') {
       this.#getToken = undefined;
       clearTimeout(this.#refreshTimer);
@@ -301,7 +281,7 @@ export class SignetClient {
     else await this.#createAnonymous();
     // What the previous user typed never goes out as someone else.
     const sameUser = !before.authenticated || before.user === (this.#user as User | null)?.id;
-    if (next === 'anonymous' || !sameUser) this.#history = { ...this.#history, pending: [] };
+    if (next === 'anonymous' || !sameUser) this.#feed.dropPending();
     this.#changed();
     return how;
   }
@@ -317,11 +297,8 @@ export class SignetClient {
    * (a socket of the old session must never carry a send meant for the new one).
    */
   #adopt(token: string, user: User, authenticated: boolean, keepHistory: boolean): void {
-    if (this.#user && this.#user.id !== user.id && !keepHistory) {
-      // Someone else on this device: never show them the previous user's history.
-      this.#history = { ...emptyHistory(), pending: this.#history.pending };
-      this.#cursor = undefined;
-    }
+    // Someone else on this device: never show them the previous user's history.
+    if (this.#user && this.#user.id !== user.id && !keepHistory) this.#feed.forget();
     this.#store.set(token);
     this.#token = token;
     this.#user = user;
@@ -417,7 +394,7 @@ export class SignetClient {
   /** History of the session now current, then live on it. */
   async #afterSessionChange(): Promise<void> {
     if (!this.#running) return;
-    await this.#refetch();
+    await this.#feed.refetch();
     if (this.#running && this.#token && this.#transport.socket.token !== this.#token)
       this.#transport.socket.connect(this.#token);
   }
@@ -428,16 +405,6 @@ export class SignetClient {
   }
 
   // ---- history and sending -----------------------------------------------------------
-
-  async #refetch(): Promise<void> {
-    const user = this.#user?.id;
-    const answer = await this.#call('GET', `/v1/client/conversations?limit=${this.#pageSize}`);
-    if (answer.status !== 200 || this.#user?.id !== user) return;
-    const fresh = fromServer(answer.body.data, answer.body.nextCursor);
-    this.#history = mergeFresh(fresh, this.#history);
-    this.#cursor = answer.body.eventCursor;
-    this.#changed();
-  }
 
   async #deliver(pending: PendingMessage, conversationId: string | undefined): Promise<void> {
     const id = pending.clientMessageId;
@@ -467,18 +434,20 @@ export class SignetClient {
   }
 
   #stillPending(clientMessageId: string): boolean {
-    return this.#history.pending.some((p) => p.clientMessageId === clientMessageId && p.status === 'sending');
+    return this.#feed.history.pending.some(
+      (p) => p.clientMessageId === clientMessageId && p.status === 'sending',
+    );
   }
 
   #stored(message: Message): void {
-    this.#history = addMessage(this.#history, message, false);
+    this.#feed.history = addMessage(this.#feed.history, message, false);
     this.#changed();
   }
 
   #failed(clientMessageId: string): void {
-    this.#history = {
-      ...this.#history,
-      pending: this.#history.pending.map((p) =>
+    this.#feed.history = {
+      ...this.#feed.history,
+      pending: this.#feed.history.pending.map((p) =>
         p.clientMessageId === clientMessageId ? { ...p, status: 'failed' } : p,
       ),
     };
@@ -488,38 +457,18 @@ export class SignetClient {
   // ---- live socket ----------------------------------------------------------------------
 
   #onFrame(frame: ServerFrame, token: string): void {
-    if (frame.cursor) this.#cursor = frame.cursor;
+    if (frame.cursor) this.#feed.cursor = frame.cursor;
     switch (frame.type) {
       case 'ready':
-        for (const pending of this.#history.pending)
+        for (const pending of this.#feed.history.pending)
           if (pending.status === 'sending') void this.#deliver(pending, undefined);
         return;
-      case 'message.created': {
-        const message = frame.message as Message;
-        const fromOthers = message.author.type !== 'user';
-        this.#history = addMessage(this.#history, message, fromOthers);
-        this.#changed();
-        if (fromOthers) this.#emit('message', message);
-        return;
-      }
-      case 'message.ack':
-        this.#stored(frame.message as Message);
-        return;
+      case 'message.created':
       case 'conversation.created':
       case 'conversation.updated':
-        this.#history = upsertConversation(this.#history, frame.conversation as Conversation);
-        this.#changed();
-        return;
       case 'read': {
-        const by = frame.by as { type: string };
-        if (by.type === 'user') {
-          this.#history = markConversationRead(
-            this.#history,
-            frame.conversationId as string,
-            frame.messageId as string,
-          );
-          this.#changed();
-        }
+        const heard = this.#feed.apply(frame);
+        if (heard) this.#emit('message', heard);
         return;
       }
       case 'typing':
@@ -553,10 +502,10 @@ export class SignetClient {
   #onError(frame: ServerFrame, token: string): void {
     const code = String(frame.code);
     if (code === 'bad_cursor') {
-      void this.#refetch();
+      void this.#feed.refetch();
       return;
     }
-    const pending = this.#history.pending.find((p) => p.clientMessageId === frame.clientMessageId);
+    const pending = this.#feed.history.pending.find((p) => p.clientMessageId === frame.clientMessageId);
     if (SESSION_OVER.has(code)) {
       // Sent on a session that has just ended: it goes again through the next one.
       void this.#sessionOver(token, code, 'relogin').then(() => pending && this.#deliver(pending, undefined));
