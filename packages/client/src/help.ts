@@ -1,15 +1,7 @@
 import type { ArticleHit, RenderedArticle } from '@signet/protocol';
-import type { Answer } from './http.ts';
+import type { Answer, Call } from './http.ts';
 
 export type { ArticleHit, RenderedArticle };
-
-/** One request through the client's own path: its session, its 401 recovery, its 429/5xx retries. */
-export type Call = (
-  method: string,
-  path: string,
-  body?: unknown,
-  options?: { retries?: number },
-) => Promise<Answer>;
 
 /** A help call the server refused, or could not answer: `status` 0 when it was unreachable. */
 export class HelpError extends Error {

@@ -1,4 +1,5 @@
-import type { Conversation, Message, PendingMessage } from './types.ts';
+import type { Call } from './http.ts';
+import type { Conversation, Message, PendingMessage, ServerFrame } from './types.ts';
 
 /**
  * One conversation as the client holds it: its loaded messages in order, and
@@ -157,6 +158,92 @@ export const unreadTotal = (history: History): number =>
 
 export const newestConversation = (history: History): ConversationWithMessages | undefined =>
   history.conversations.at(-1);
+
+/**
+ * The current session's history as loaded so far, and the event cursor the live socket
+ * resumes from. A page that arrives after the user changed is dropped.
+ */
+export class HistoryFeed {
+  history: History = emptyHistory();
+  /** How far the event log was read: the socket resumes after it. */
+  cursor: string | undefined;
+
+  constructor(
+    private readonly call: Call,
+    private readonly pageSize: number,
+    private readonly userId: () => string | undefined,
+    readonly changed: () => void,
+  ) {}
+
+  update(next: (history: History) => History): void {
+    this.history = next(this.history);
+    this.changed();
+  }
+
+  /** A live event about the conversations; a new message from someone else is returned, to be announced. */
+  apply(frame: ServerFrame): Message | undefined {
+    switch (frame.type) {
+      case 'message.created': {
+        const message = frame.message as Message;
+        const fromOthers = message.author.type !== 'user';
+        this.update((history) => addMessage(history, message, fromOthers));
+        return fromOthers ? message : undefined;
+      }
+      case 'conversation.created':
+      case 'conversation.updated':
+        this.update((history) => upsertConversation(history, frame.conversation as Conversation));
+        return undefined;
+      case 'read':
+        if ((frame.by as { type: string }).type === 'user')
+          this.update((history) =>
+            markConversationRead(history, frame.conversationId as string, frame.messageId as string),
+          );
+        return undefined;
+    }
+    return undefined;
+  }
+
+  /** Another session: what was loaded goes, with its cursor; pending sends stay until `dropPending`. */
+  forget(): void {
+    this.history = { ...emptyHistory(), pending: this.history.pending };
+    this.cursor = undefined;
+  }
+
+  dropPending(): void {
+    this.history = { ...this.history, pending: [] };
+  }
+
+  /** The first page again, merged over what was loaded, and the cursor to go live from. */
+  async refetch(): Promise<void> {
+    const user = this.userId();
+    const answer = await this.call('GET', `/v1/client/conversations?limit=${this.pageSize}`);
+    if (answer.status !== 200 || this.userId() !== user) return;
+    const fresh = fromServer(answer.body.data, answer.body.nextCursor);
+    this.history = mergeFresh(fresh, this.history);
+    this.cursor = answer.body.eventCursor;
+    this.changed();
+  }
+
+  /** The next older page (messages of the oldest shown conversation, or older conversations); true while more wait. */
+  async loadOlder(): Promise<boolean> {
+    const next = nextOlder(this.history);
+    if (!next) return false;
+    const user = this.userId();
+    if ('messagesOf' in next) {
+      const query = `before=${encodeURIComponent(next.before)}&limit=50`;
+      const answer = await this.call('GET', `/v1/client/conversations/${next.messagesOf}/messages?${query}`);
+      if (answer.status !== 200 || this.userId() !== user) return false;
+      this.history = olderMessages(this.history, next.messagesOf, answer.body.data, answer.body.nextCursor);
+    } else {
+      const query = `before=${encodeURIComponent(next.conversationsBefore)}&limit=${this.pageSize}`;
+      const answer = await this.call('GET', `/v1/client/conversations?${query}`);
+      if (answer.status !== 200 || this.userId() !== user) return false;
+      this.history = olderConversations(this.history, answer.body.data, answer.body.nextCursor);
+    }
+    this.changed();
+    return nextOlder(this.history) !== undefined;
+  }
+}
 
 function loaded(c: ServerConversation): ConversationWithMessages {
   return { ...c, messages: [...c.messages].sort(byId), messagesCursor: c.messagesCursor ?? null };

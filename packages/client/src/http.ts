@@ -9,6 +9,14 @@ export type Answer = {
   retryAfterMs: number | undefined;
 };
 
+/** One request through the client's own path: its session, its 401 recovery, its 429/5xx retries. */
+export type Call = (
+  method: string,
+  path: string,
+  body?: unknown,
+  options?: { retries?: number },
+) => Promise<Answer>;
+
 /** The 401 codes that mean "this session token is over" (IDENTITY.md §7). */
 export const SESSION_OVER = new Set(['invalid_session', 'session_expired', 'session_ended']);
 

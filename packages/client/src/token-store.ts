@@ -22,3 +22,17 @@ export function memoryStore(initial: string | null = null): TokenStore {
     },
   };
 }
+
+/** Where the token survives reloads by default: localStorage in browsers, memory elsewhere. */
+export function defaultStore(serverUrl: string): TokenStore {
+  return hasLocalStorage() ? localStorageStore(serverUrl) : memoryStore();
+}
+
+/** Browsers have it; Node has none (or, in newer versions, one that throws without a file). */
+function hasLocalStorage(): boolean {
+  try {
+    return typeof globalThis.localStorage?.getItem === 'function';
+  } catch {
+    return false;
+  }
+}
