@@ -119,7 +119,7 @@ describe.each(DATABASES)('the help visibility matrix on %s', (kind) => {
       try {
         socket.send({ type: 'auth', ...(viewer.token ? { sessionToken: viewer.token } : {}) });
         await socket.waitFor((f) => f.type === 'ready' || f.type === 'error');
-        const texts = socket.frames.map((f) => JSON.stringify(f));
+        const frames = () => socket.frames.map((f) => JSON.stringify(f));
         if (!socket.of('ready').length) {
           // Refused: an error frame with the code, then the socket closed as unauthorized.
           const closed = await socket.closed;
@@ -129,12 +129,14 @@ describe.each(DATABASES)('the help visibility matrix on %s', (kind) => {
             token: viewer.token,
             body: { text, clientMessageId },
           });
-          texts.push(http.body);
-          return { cell: agree(overSocket, refusal([http]) ?? `HTTP ${http.statusCode}`), texts };
+          return {
+            cell: agree(overSocket, refusal([http]) ?? `HTTP ${http.statusCode}`),
+            texts: [...frames(), http.body],
+          };
         }
         socket.send({ type: 'message.send', text, clientMessageId });
         const ack = await socket.waitFor((f) => f.type === 'message.ack' || f.type === 'error');
-        if (ack.type === 'error') return { cell: { unexpected: ack }, texts };
+        if (ack.type === 'error') return { cell: { unexpected: ack }, texts: frames() };
         const conversations = await server.request('GET', '/v1/client/conversations', {
           token: viewer.token,
         });
@@ -142,9 +144,8 @@ describe.each(DATABASES)('the help visibility matrix on %s', (kind) => {
           .json()
           .data[0].messages.filter((m: { author: { type: string } }) => m.author.type === 'bot')
           .map((m: { text: string }) => m.text);
-        texts.push(conversations.body, ...socket.frames.map((f) => JSON.stringify(f)));
         const offer = said.find((t) => t.includes(ANSWERED_QUESTION));
-        return { cell: offer ? articles.named(offer) : [], texts };
+        return { cell: offer ? articles.named(offer) : [], texts: [...frames(), conversations.body] };
       } finally {
         socket.close();
       }
