@@ -1,35 +1,46 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DATABASES,
   signUserToken,
   startTestServer,
   type TestServer,
   uniqueExternalId,
 } from '../../server/test/harness.ts';
-import { createArticle, createCollection } from '../../server/test/help-factories.ts';
+import { createArticle, createCollection, setUserTags } from '../../server/test/help-factories.ts';
+import {
+  type Articles,
+  claimsFor,
+  MATRIX,
+  seedArticles,
+  TAG,
+  type ViewerState,
+} from '../../server/test/help-matrix.ts';
 import { type Device, hasChromium, openDevice, Shop, type ShopCustomer, until } from './browser.ts';
 
 /**
  * The messenger's Help view in a real Chromium: search as you type, read in place, open
  * in the help center signed in. What the session may read decides what it sees, and a
- * logout takes the signed-in article away.
+ * logout takes the signed-in article away. The widget's own cells of the visibility
+ * matrix (server/test/help-matrix.ts) are checked here for the states a shopper reaches
+ * in the shop; the client package's help-matrix.test.ts checks every state.
  */
-describe.skipIf(!hasChromium)('the messenger’s Help view in Chromium', () => {
+describe.skipIf(!hasChromium).each(DATABASES)('the messenger’s Help view in Chromium on %s', (kind) => {
   const env = { SIGNET_DEMO: '1', SIGNET_MASTER_KEY: randomBytes(32).toString('hex') };
-  const dataDir = mkdtempSync(join(tmpdir(), 'signet-help-browser-'));
   let server: TestServer;
   let base: string;
   let key: { kid: string; secret: string };
   let publicId: string;
   let privateId: string;
   const devices: Device[] = [];
+  let matrix: Articles;
+  /** The tags the shop's backend signs for a customer, by external id (none unless set). */
+  const tagsOf = new Map<string, unknown>();
   const backend = (customer: ShopCustomer) =>
     signUserToken(key, {
       external_id: customer.externalId,
       ...(customer.name ? { name: customer.name } : {}),
+      ...(tagsOf.has(customer.externalId) ? { tags: tagsOf.get(customer.externalId) } : {}),
       exp: Math.floor(Date.now() / 1000) + 3600,
     });
   const device = async () => {
@@ -60,8 +71,42 @@ describe.skipIf(!hasChromium)('the messenger’s Help view in Chromium', () => {
       [base, path] as const,
     );
 
+  /** The name in the messenger's header once the device is signed in; null when it is not. */
+  const whoIsIn = async (shop: Shop) => {
+    const who = shop.page.locator('header .who');
+    return (await who.count()) === 0 ? null : await who.textContent();
+  };
+  /**
+   * The Help view shows the matrix's messenger cell for `state`: a search for "zebrafish"
+   * lists exactly those articles, each opens in place, and nothing of the others is ever
+   * on screen.
+   */
+  const showsRow = async (shop: Shop, state: ViewerState) => {
+    const cell = MATRIX[state].messenger;
+    if (!Array.isArray(cell)) throw new Error(`${state}: the messenger reads as a session, never refused`);
+    const expected = cell.map((a) => matrix.ids[a]).sort();
+    await search(shop, 'zebrafish');
+    // Wait for that answer; if it never comes, the assertion below shows what came instead.
+    await until(
+      async () => JSON.stringify((await hitIds(shop)).sort()) === JSON.stringify(expected),
+      `${state}: the row's articles`,
+    ).catch(() => undefined);
+    expect((await hitIds(shop)).sort()).toEqual(expected);
+    const shown = [await shop.page.locator('[data-testid=help]').innerHTML()];
+    for (const audience of cell) {
+      await shop.page.click(`[data-testid=hit][data-id="${matrix.ids[audience]}"]`);
+      const title = shop.page.locator('[data-testid=article] h3');
+      await until(async () => (await title.count()) === 1, `${state}: the ${audience} article open`);
+      expect(await title.textContent()).toBe(matrix.title[audience]);
+      shown.push(await shop.page.locator('[data-testid=help]').innerHTML());
+      await shop.page.click('[data-testid=help] button.back');
+      await shop.page.locator('[data-testid=help] input').waitFor();
+    }
+    expect(matrix.told(shown.join('\n')).filter((a) => !cell.includes(a))).toEqual([]);
+  };
+
   beforeAll(async () => {
-    server = await startTestServer('sqlite', env, { dataDir });
+    server = await startTestServer(kind, env);
     base = (await server.listen()).http;
     key = await server.createKey('shop backend');
     const collectionId = await createCollection(server, 'Orders');
@@ -77,6 +122,7 @@ describe.skipIf(!hasChromium)('the messenger’s Help view in Chromium', () => {
       body: 'Signed-in customers see every quokka, [tracked](https://example.com/track).\n\n<script>alert(1)</script>',
       audience: { type: 'signed_in' },
     });
+    matrix = await seedArticles(server);
   });
   afterEach(async () => {
     for (const d of devices.splice(0)) await d.close();
@@ -152,5 +198,36 @@ describe.skipIf(!hasChromium)('the messenger’s Help view in Chromium', () => {
     const listed = await asDevice(shop, '/v1/client/articles?query=quokka');
     expect(listed.body.data.map((a: { id: string }) => a.id)).toEqual([publicId]);
     expect((await asDevice(shop, `/v1/client/articles/${publicId}`)).status).toBe(200);
+  });
+
+  it('matrix rows anonymous (its user tagged), then signed in with the tag, then logged out', async () => {
+    const shop = await device();
+    await openHelp(shop);
+    const session = await until(async () => {
+      const answer = await asDevice(shop, '/v1/client/session');
+      return answer.status === 200 && answer.body;
+    }, 'the anonymous session');
+    await setUserTags(server, session.user.id, [TAG]);
+    await showsRow(shop, 'anonymous');
+
+    const externalId = uniqueExternalId('tagged');
+    tagsOf.set(externalId, claimsFor('withTag').tags);
+    await shop.logIn({ externalId, name: 'Ada Tagged' });
+    await until(async () => (await whoIsIn(shop)) === 'Ada Tagged', 'login');
+    await showsRow(shop, 'withTag');
+
+    await shop.logOut();
+    await until(async () => (await whoIsIn(shop)) === null, 'logout');
+    await showsRow(shop, 'loggedOut');
+  });
+
+  it('matrix row signed in without the tag', async () => {
+    const shop = await device();
+    const externalId = uniqueExternalId('untagged');
+    tagsOf.set(externalId, claimsFor('withoutTag').tags);
+    await shop.logIn({ externalId, name: 'Bo Untagged' });
+    await openHelp(shop);
+    await until(async () => (await whoIsIn(shop)) === 'Bo Untagged', 'login');
+    await showsRow(shop, 'withoutTag');
   });
 });
