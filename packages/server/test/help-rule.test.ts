@@ -7,9 +7,9 @@ import { DATABASES, startTestServer, type TestServer } from './harness.ts';
 import { createArticle, createCollection } from './help-factories.ts';
 
 /**
- * HELP.md "One rule": canRead (used for single reads and the agents' check) and the SQL
- * filter (used by lists, counts and search) must give the same answer for every viewer
- * and every audience. fast-check draws both.
+ * HELP.md "One rule": canRead (asked again before an article's text is served, and by the
+ * agents' check) and the SQL filter (used by every read, list, count and search) must
+ * give the same answer for every viewer and every audience. fast-check draws both.
  */
 const TAGS = ['plan:pro', 'plan:team', 'region:eu', 'beta'];
 const tags = fc.subarray(TAGS);

@@ -1,8 +1,10 @@
 /**
- * HELP.md "One rule, everywhere": who may read an article. Every surface asks this
- * function (pages, the client API, the bot, the agents' access check); search and
- * lists apply the same rule inside their SQL (`readableBy` in articles.repository.ts),
- * and a property test holds the two to the same answers.
+ * HELP.md "One rule, everywhere": who may read an article. Search, lists, counts, the
+ * sitemap and the bot's suggestions apply it inside their SQL (`readableBy` in
+ * articles.repository.ts), so what a viewer may not read never leaves the database; an
+ * article's text is served (pages, the client API) only when this function agrees too,
+ * and the agents' access check explains its answer. A property test holds the two
+ * spellings of the rule to the same answers.
  */
 
 /** A client session (anonymous, or authenticated now: IDENTITY.md §7), or nobody. */

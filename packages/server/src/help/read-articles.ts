@@ -8,12 +8,12 @@ import {
   findReadableArticle,
   listReadableArticles,
 } from './articles.repository.ts';
-import { NOBODY, type Viewer } from './can-read.ts';
+import { canRead, NOBODY, type Viewer } from './can-read.ts';
 import { findCollection, listCollections } from './collections.repository.ts';
 import { escapeHtml, renderArticleHtml } from './markdown.ts';
 import { searchArticles } from './search.repository.ts';
 import { highlightedSnippet } from './snippet.ts';
-import { collectionView, searchTerms } from './views.ts';
+import { accessOf, collectionView, searchTerms } from './views.ts';
 
 /** What readers get, each read filtered by can-read's rule inside its query (HELP.md). */
 export const articlePath = (id: string): string => `/help/articles/${encodeURIComponent(id)}`;
@@ -35,8 +35,9 @@ export async function searchReadable(
 
 export async function readArticle(ctx: AppContext, viewer: Viewer, id: string): Promise<ArticleRow> {
   const row = await findReadableArticle(ctx.storage.db, viewer, id);
-  // The same answer for "does not exist" and "not for you": existence is not revealed.
-  if (!row) throw new AppError('not_found', 'no such article');
+  // The SQL filter chose it, and the rule itself must agree before any text leaves. The
+  // same answer for "does not exist" and "not for you": existence is not revealed.
+  if (!row || !canRead(viewer, accessOf(row))) throw new AppError('not_found', 'no such article');
   return row;
 }
 
