@@ -45,7 +45,7 @@ function searchSqlite(
     )
     .select(['help_articles.seq', sql<number>`bm25(help_articles_fts, 10.0, 1.0)`.as('score')])
     .where(sql<boolean>`help_articles_fts match ${match}`);
-  if (viewer !== 'staff') ranked = ranked.where(readableBy(viewer));
+  if (viewer !== 'staff') ranked = ranked.where(readableBy(db, viewer));
   return db
     .selectFrom(ranked.orderBy('score').orderBy('help_articles.id').limit(literalLimit(limit)).as('winner'))
     .innerJoin('help_articles', 'help_articles.seq', 'winner.seq')
@@ -76,7 +76,7 @@ function searchPostgres(
       sql<number>`ts_rank(help_articles.search, ${tsquery})`.as('score'),
     ])
     .where(sql<boolean>`help_articles.search @@ ${tsquery}`);
-  if (viewer !== 'staff') ranked = ranked.where(readableBy(viewer));
+  if (viewer !== 'staff') ranked = ranked.where(readableBy(db, viewer));
   return db
     .selectFrom(
       ranked.orderBy('score', 'desc').orderBy('help_articles.id').limit(literalLimit(limit)).as('winner'),
