@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findArticle, findReadableArticle, listReadableArticles } from '../src/help/articles.repository.ts';
 import { canRead, type Viewer } from '../src/help/can-read.ts';
+import { searchArticles } from '../src/help/search.repository.ts';
 import { accessOf } from '../src/help/views.ts';
 import { DATABASES, startTestServer, type TestServer } from './harness.ts';
 import { createArticle, createCollection } from './help-factories.ts';
@@ -10,6 +11,7 @@ import { createArticle, createCollection } from './help-factories.ts';
  * HELP.md "One rule": canRead (asked again before an article's text is served, and by the
  * agents' check) and the SQL filter (used by every read, list, count and search) must
  * give the same answer for every viewer and every audience. fast-check draws both.
+ * Search runs the filter inside its own ranking statement, so it is asked too.
  */
 const TAGS = ['plan:pro', 'plan:team', 'region:eu', 'beta'];
 const tags = fc.subarray(TAGS);
@@ -40,7 +42,7 @@ describe.each(DATABASES)('canRead and the SQL filter agree, on %s', (kind) => {
   afterAll(() => server.close());
 
   it('for any viewer and any article', async () => {
-    const db = server.runtime.storage.db;
+    const { db, dialect } = server.runtime.storage;
     await fc.assert(
       fc.asyncProperty(
         audience,
@@ -54,6 +56,8 @@ describe.each(DATABASES)('canRead and the SQL filter agree, on %s', (kind) => {
             expect((await findReadableArticle(db, v, id)) !== undefined).toBe(expected);
             const listed = await listReadableArticles(db, v, { collectionId, limit: 10_000 });
             expect(listed.some((a) => a.id === id)).toBe(expected);
+            const found = await searchArticles(db, dialect, v, ['p'], 10_000);
+            expect(found.some((a) => a.id === id)).toBe(expected);
           }
         },
       ),

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousSession } from './factories.ts';
 import { DATABASES, startTestServer, type TestServer } from './harness.ts';
@@ -66,4 +67,16 @@ describe.each(DATABASES)('help search on %s', (kind) => {
     // SQLite quotes the code as text; PostgreSQL's parser drops tag-like words. Either way, inert.
     if (hit.snippet.includes('script')) expect(hit.snippet).toContain('&lt;script&gt;');
   });
+
+  // Migration 011: with a pending list, every search scanned it whole until a vacuum merged it.
+  it.runIf(kind === 'postgres')(
+    'keeps no pending list in the GIN index: new entries go straight into it',
+    async () => {
+      const { rows } = await sql<{ reloptions: string[] | null }>`
+      select reloptions from pg_class where oid = 'help_articles_search'::regclass`.execute(
+        server.runtime.storage.db,
+      );
+      expect(rows[0]?.reloptions).toContain('fastupdate=off');
+    },
+  );
 });

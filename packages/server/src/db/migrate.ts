@@ -9,6 +9,7 @@ import * as webhooks from './migrations/007-webhooks.ts';
 import * as meta from './migrations/008-meta.ts';
 import * as identityJournal from './migrations/009-identity-journal.ts';
 import * as helpSearch from './migrations/010-help-search.ts';
+import * as helpSearchIndex from './migrations/011-help-search-index.ts';
 import type { Database } from './schema.ts';
 
 /** Migrations are listed here rather than read from disk, so bundling and tsx agree. */
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008-meta': meta,
   '009-identity-journal': identityJournal,
   '010-help-search': helpSearch,
+  '011-help-search-index': helpSearchIndex,
 };
 
 class StaticProvider implements MigrationProvider {

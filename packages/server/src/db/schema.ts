@@ -218,7 +218,7 @@ export interface HelpArticleRow {
   body_text: string;
   status: 'draft' | 'published';
   audience_type: 'everyone' | 'signed_in' | 'segment';
-  /** JSON arrays of tags; the same tags are rows in help_article_tags for filtering. */
+  /** JSON arrays of tags, which PostgreSQL's reader filter reads; the same tags are rows in help_article_tags for SQLite's. */
   tags_all: string;
   tags_any: string;
   created_at: number;

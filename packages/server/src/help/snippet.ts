@@ -1,7 +1,10 @@
 import { escapeHtml } from './markdown.ts';
 
 const WORD = /([\p{L}\p{N}]+)/u;
-const fold = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+const ASCII = /^[A-Za-z0-9]*$/;
+/** Case and accents dropped; ASCII words, most of them, skip the Unicode normalization. */
+const fold = (word: string) =>
+  (ASCII.test(word) ? word : word.normalize('NFD').replace(/\p{M}/gu, '')).toLowerCase();
 
 /**
  * A short window of the article's text around the first searched word, escaped, with
@@ -12,7 +15,16 @@ const fold = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').toLo
 export function highlightedSnippet(text: string, terms: string[], words = 24): string {
   const parts = text.split(WORD); // odd indexes are words
   const folded = terms.map(fold);
-  const isMatch = (i: number) => i % 2 === 1 && folded.some((t) => fold(parts[i]!).startsWith(t));
+  const matches: Array<boolean | undefined> = []; // each word folded once, when first asked
+  const isMatch = (i: number) => {
+    if (i % 2 === 0) return false;
+    let match = matches[i];
+    if (match === undefined) {
+      const word = fold(parts[i]!);
+      match = matches[i] = folded.some((t) => word.startsWith(t));
+    }
+    return match;
+  };
   let first = parts.findIndex((_, i) => isMatch(i));
   if (first < 0) first = 1;
   // Six words before the match, or as many more as the end of the text leaves room for;
