@@ -14,6 +14,8 @@ export class Connection {
   live = false;
   /** Answered the last heartbeat. */
   alive = true;
+  /** Which of the heartbeat's slices pings it (heartbeat.ts). */
+  beatSlice: number | undefined;
   userId: string | undefined;
   sessionId: string | undefined;
   /** The session token, kept to re-check the session on every send; never logged. */

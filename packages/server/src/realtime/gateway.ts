@@ -7,6 +7,7 @@ import { metrics } from '../metrics/metrics.ts';
 import type { Connection } from './connection.ts';
 import type { AgentAccessEnded, BusEvent, SessionEndReason } from './event-bus.ts';
 import { EventReader } from './event-reader.ts';
+import { Heartbeat } from './heartbeat.ts';
 
 const REPLAY_LIMIT = 1000;
 const REAUTH_AHEAD_MS = 120_000;
@@ -27,7 +28,7 @@ export class Gateway {
   readonly #agents = new Set<Connection>();
   readonly #pulls = new Map<string, { again: boolean }>();
   readonly #unsubscribe: (() => void)[];
-  readonly #heartbeat: NodeJS.Timeout;
+  readonly #heartbeat: Heartbeat;
   readonly #reader: EventReader;
 
   constructor(
@@ -38,8 +39,7 @@ export class Gateway {
       ctx.bus.subscribe((event) => this.#onBus(event)),
       ctx.bus.onResync(() => this.#resyncAll()),
     ];
-    this.#heartbeat = setInterval(() => this.#beat(), ctx.config.socketHeartbeatSeconds * 1000);
-    this.#heartbeat.unref();
+    this.#heartbeat = new Heartbeat(ctx.config.socketHeartbeatSeconds * 1000);
     this.#reader = new EventReader(ctx.storage.db, PULL_BATCH);
   }
 
@@ -61,6 +61,7 @@ export class Gateway {
     conn.sessionId = live.session.id;
     add(this.#byUser, userId, conn);
     add(this.#bySession, live.session.id, conn);
+    this.#heartbeat.add(conn);
     await this.#start(conn, { userIds: [userId] }, since);
     if (live.session.authenticated === 1 && live.session.expires_at !== null) {
       this.#watchExpiry(conn, live.session.expires_at);
@@ -70,11 +71,13 @@ export class Gateway {
 
   async attachAgent(conn: Connection, since: string | undefined): Promise<void> {
     this.#agents.add(conn);
+    this.#heartbeat.add(conn);
     await this.#start(conn, { inbox: true }, since);
   }
 
   detach(conn: Connection): void {
     clearTimeout(conn.expiryTimer);
+    this.#heartbeat.remove(conn);
     this.#agents.delete(conn);
     if (conn.userId) remove(this.#byUser, conn.userId, conn);
     if (conn.sessionId) remove(this.#bySession, conn.sessionId, conn);
@@ -82,7 +85,7 @@ export class Gateway {
 
   async close(): Promise<void> {
     for (const stop of this.#unsubscribe) stop();
-    clearInterval(this.#heartbeat);
+    this.#heartbeat.close();
     for (const conn of this.#all()) conn.close(CLOSE.goingAway, 'server shutting down');
   }
 
@@ -233,17 +236,6 @@ export class Gateway {
       if (!ended) continue;
       this.#agents.delete(conn);
       conn.close(CLOSE.unauthorized, 'signed out, or access revoked');
-    }
-  }
-
-  #beat(): void {
-    for (const conn of this.#all()) {
-      if (!conn.alive) {
-        conn.ws.terminate();
-        continue;
-      }
-      conn.alive = false;
-      conn.ws.ping();
     }
   }
 
