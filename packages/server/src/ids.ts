@@ -1,7 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let sequence = 0;
+
+/** Random bits are drawn 4 KiB at a time (one draw per 256 ids, not one each: the message path makes several). */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function sixteenRandomBytes(): Buffer {
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += 16;
+  return pool.subarray(poolAt - 16, poolAt);
+}
 
 /**
  * A UUIDv7 (RFC 9562): 48-bit milliseconds then random bits, so ids sort by creation
@@ -16,7 +29,7 @@ export function newId(now: number = Date.now()): string {
     lastMs += 1;
     sequence = 0;
   }
-  const bytes = randomBytes(16);
+  const bytes = sixteenRandomBytes();
   const ms = lastMs;
   bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
   bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;
