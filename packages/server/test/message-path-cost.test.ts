@@ -1,5 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSTGRES_LANES } from '../src/db/group-commit.ts';
+import { findLiveSession } from '../src/identity/client-sessions.ts';
+import { sendUserMessage } from '../src/messaging/send-user-message.ts';
 import { login } from './factories.ts';
 import { signUserToken, startTestServer, type TestServer, uniqueExternalId } from './harness.ts';
 import { TestSocket } from './ws-client.ts';
@@ -66,6 +69,37 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('round trips per message on Post
     ]);
     device.close();
     agent.close();
+  });
+
+  it('a batch of sends locks its users and reads their sessions in one statement each, not one per message', async () => {
+    const key = await server.createKey();
+    const senders = await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        const body = (
+          await login(server, await signUserToken(key, { external_id: uniqueExternalId('batch') }))
+        ).json();
+        const live = await findLiveSession(server.runtime.storage.db, body.sessionToken, Date.now());
+        return { session: { id: live!.session.id }, user: { id: live!.user.id } };
+      }),
+    );
+    statements = [];
+    // Queued in one turn of the event loop: each group-commit lane takes its share as one batch.
+    const sent = await Promise.all(
+      senders.map((claim, i) =>
+        sendUserMessage(server.runtime, claim, { text: `batched ${i}`, clientMessageId: `batch-${i}` }),
+      ),
+    );
+    expect(sent.map((s) => s.message.author.id)).toEqual(senders.map((s) => s.user.id));
+    const locks = statements.filter((s) =>
+      /^select \* from "users" where "id" (=|in) .* for update$/.test(s),
+    );
+    const sessionReads = statements.filter((s) =>
+      /^select \* from "client_sessions" where "id" (=|in)/.test(s),
+    );
+    // At most one of each per lane (a lane that got a single message locks and reads for it alone).
+    expect(locks.length).toBeLessThanOrEqual(POSTGRES_LANES);
+    expect(sessionReads.length).toBeLessThanOrEqual(POSTGRES_LANES);
+    expect(locks.some((s) => / in \(/.test(s))).toBe(true);
   });
 });
 

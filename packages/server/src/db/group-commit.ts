@@ -15,6 +15,15 @@ export type BatchedWrite<T> = (trx: Executor) => Promise<{ value: T; events?: Pe
 
 type Lane = { queue: Job[]; draining: boolean };
 
+/**
+ * Reads that every write of a batch needs, made once for all of them before the first
+ * write runs: one statement for the batch instead of one per write. It runs only when
+ * every write in the batch names the same prelude, since a write of another kind (a
+ * login ending or merging sessions, say) could change what it read; otherwise each
+ * write reads for itself. What it reads belongs to that transaction (key it by `trx`).
+ */
+export type Prelude<K> = { run: (trx: Executor, keys: K[]) => Promise<void> };
+
 type Job = {
   /**
    * The lane follows it, and a batch is sorted by it (stably), so writes with the same
@@ -23,6 +32,7 @@ type Job = {
    */
   lockKey: string;
   write: BatchedWrite<unknown>;
+  prelude: { of: Prelude<unknown>; key: unknown } | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 };
@@ -61,10 +71,20 @@ export class GroupCommit {
   }
 
   /** Runs `write` in the next batch; resolves after commit and after its events are announced. */
-  run<T>(lockKey: string, write: BatchedWrite<T>): Promise<T> {
+  run<T, K = never>(
+    lockKey: string,
+    write: BatchedWrite<T>,
+    prelude?: { of: Prelude<K>; key: K },
+  ): Promise<T> {
     const lane = this.#lanes[this.#lanes.length === 1 ? 0 : hash(lockKey) % this.#lanes.length]!;
     return new Promise<T>((resolve, reject) => {
-      lane.queue.push({ lockKey, write, resolve: resolve as (value: unknown) => void, reject });
+      lane.queue.push({
+        lockKey,
+        write,
+        prelude: prelude as Job['prelude'],
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       if (!lane.draining) void this.#drain(lane);
     });
   }
@@ -98,6 +118,13 @@ export class GroupCommit {
         // orders in two lanes or on two nodes; a batch waits briefly, then its writes rerun
         // one by one instead of waiting out PostgreSQL's deadlock detector.
         if (this.ctx.storage.dialect === 'postgres') await sql`set local lock_timeout = '200ms'`.execute(trx);
+        const prelude = batch[0]!.prelude;
+        if (prelude && batch.every((job) => job.prelude?.of === prelude.of)) {
+          await prelude.of.run(
+            trx,
+            batch.map((job) => job.prelude!.key),
+          );
+        }
         const values: unknown[] = [];
         const pending: PendingEvents[] = [];
         for (const [i, job] of batch.entries()) {

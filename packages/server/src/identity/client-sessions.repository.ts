@@ -18,6 +18,11 @@ export async function findClientSession(db: Executor, id: string): Promise<Clien
   return db.selectFrom('client_sessions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+export async function findClientSessions(db: Executor, ids: readonly string[]): Promise<ClientSessionRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('client_sessions').selectAll().where('id', 'in', ids).execute();
+}
+
 /**
  * The reason a session ends with now: a session already past its end had expired
  * before anything else ended it (expiry is decided on read, so it may not be written yet).

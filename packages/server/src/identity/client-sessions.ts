@@ -1,6 +1,7 @@
 import type { SessionEndReason } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/executor.ts';
+import type { Prelude } from '../db/group-commit.ts';
 import type { ClientSessionRow, UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -10,11 +11,12 @@ import {
   endClientSessionRow,
   findClientSession,
   findClientSessionByHash,
+  findClientSessions,
   insertClientSession,
   touchClientSession,
 } from './client-sessions.repository.ts';
 import { journal } from './journal.ts';
-import { findUser, insertUser, lockUser } from './users.repository.ts';
+import { findUser, insertUser, lockUser, lockUsers } from './users.repository.ts';
 
 export const SESSION_TOKEN_PREFIX = 'sst';
 /** IDENTITY.md §2, §7: a token's `exp` is honoured with this much leeway, and so is the session it opens. */
@@ -170,8 +172,11 @@ export async function sessionUserForWrite(
   claim: SessionClaim,
   now: number,
 ): Promise<LiveClientSession> {
-  const locked = await lockUser(db, claim.user.id);
-  const session = await findClientSession(db, claim.session.id);
+  // A batch of sends may have locked its users and read their sessions already, in that
+  // order, in this transaction (claimsPrelude).
+  const warm = warmed.get(db);
+  const locked = warm?.users.get(claim.user.id) ?? (await lockUser(db, claim.user.id));
+  const session = warm?.sessions.get(claim.session.id) ?? (await findClientSession(db, claim.session.id));
   if (!session) throw new AppError('invalid_session', 'the session token is unknown or missing');
   const state = await sessionState(db, session, now, locked);
   if (state.state === 'ended')
@@ -179,6 +184,29 @@ export async function sessionUserForWrite(
   if (state.live.user.id !== claim.user.id) await lockUser(db, state.live.user.id);
   return state.live;
 }
+
+const warmed = new WeakMap<
+  Executor,
+  { users: Map<string, UserRow>; sessions: Map<string, ClientSessionRow> }
+>();
+
+/**
+ * For a group-committed batch of writes that each carry a session claim (db/group-commit.ts):
+ * lock every claimed user, then read every claimed session, two statements for the whole
+ * batch; `sessionUserForWrite` in that transaction takes them from here. The same order
+ * as one write's own (lock, then read), so a merge or logout that committed meanwhile is
+ * seen; one that moved a session elsewhere is followed as usual.
+ */
+export const claimsPrelude: Prelude<SessionClaim> = {
+  async run(trx, claims) {
+    const users = await lockUsers(trx, [...new Set(claims.map((c) => c.user.id))].sort());
+    const sessions = await findClientSessions(trx, [...new Set(claims.map((c) => c.session.id))]);
+    warmed.set(trx, {
+      users: new Map(users.map((u) => [u.id, u])),
+      sessions: new Map(sessions.map((s) => [s.id, s])),
+    });
+  },
+};
 
 /** Logout: the token stops working at once and the session's sockets are told to close. */
 export async function endClientSession(ctx: AppContext, sessionToken: string | undefined): Promise<void> {

@@ -149,6 +149,17 @@ export async function lockUser(db: Executor, id: string): Promise<UserRow | unde
   return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/**
+ * `lockUser` for several users in one statement, in id order (every batch takes its
+ * locks in the same order), answering with the rows as they are once locked. SQLite has
+ * one writer: the rows are read as they are.
+ */
+export async function lockUsers(db: Executor, ids: readonly string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  const query = db.selectFrom('users').selectAll().where('id', 'in', ids).orderBy('id');
+  return db.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate().execute() : query.execute();
+}
+
 /** Live users whose name, email or external id contains `text` (case-insensitive), newest first. */
 export async function searchUserIds(db: Executor, text: string, limit: number): Promise<string[]> {
   const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

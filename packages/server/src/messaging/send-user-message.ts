@@ -4,7 +4,7 @@ import type { Executor } from '../db/executor.ts';
 import { groupCommit } from '../db/group-commit.ts';
 import type { ConversationRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { type SessionClaim, sessionUserForWrite } from '../identity/client-sessions.ts';
+import { claimsPrelude, type SessionClaim, sessionUserForWrite } from '../identity/client-sessions.ts';
 import { newId } from '../ids.ts';
 import { metrics } from '../metrics/metrics.ts';
 import { currentSettings } from '../settings/settings.ts';
@@ -32,46 +32,50 @@ export function sendUserMessage(
 ): Promise<SentMessage> {
   // Queued before anything is awaited: a socket's messages enter the queue in the order
   // its frames arrived (see Connection.inOrder), and the queue keeps one user's order.
-  const sent = groupCommit(ctx).run<SentMessage>(claim.user.id, async (trx) => {
-    const { reopenSolvedWithinMinutes } = await currentSettings(ctx, trx);
-    // IDENTITY.md §7: the session's user at commit time, never a tombstone.
-    const current = await sessionUserForWrite(trx, claim, ctx.now());
-    const user = current.user;
-    const found = await findSendContext(trx, user.id, input.clientMessageId, input.conversationId);
-    if (found.duplicateId !== undefined) {
-      const existing = (await findMessage(trx, found.duplicateId))!;
-      return { value: { message: messageView(existing), created: false } };
-    }
+  const sent = groupCommit(ctx).run<SentMessage, SessionClaim>(
+    claim.user.id,
+    async (trx) => {
+      const { reopenSolvedWithinMinutes } = await currentSettings(ctx, trx);
+      // IDENTITY.md §7: the session's user at commit time, never a tombstone.
+      const current = await sessionUserForWrite(trx, claim, ctx.now());
+      const user = current.user;
+      const found = await findSendContext(trx, user.id, input.clientMessageId, input.conversationId);
+      if (found.duplicateId !== undefined) {
+        const existing = (await findMessage(trx, found.duplicateId))!;
+        return { value: { message: messageView(existing), created: false } };
+      }
 
-    const now = ctx.now();
-    const events: StoredEvent[] = [];
-    const conversation = await conversationFor(trx, user.id, found.conversation, {
-      named: input.conversationId !== undefined,
-      reopenWithinMinutes: reopenSolvedWithinMinutes,
-      now,
-      events,
-    });
-    const row = {
-      id: newId(now),
-      conversation_id: conversation.id,
-      user_id: user.id,
-      author_type: 'user' as const,
-      author_id: user.id,
-      author_name: user.name,
-      text: input.text,
-      // IDENTITY.md §3.5: taken from the sending session, at send time.
-      authenticated: current.authenticated ? (1 as const) : (0 as const),
-      client_message_id: input.clientMessageId,
-      created_at: now,
-    };
-    const message = await appendMessage(trx, row);
-    events.push({ type: 'message.created', message });
-    const startedConversation = events.some((e) => e.type === 'conversation.created');
-    return {
-      value: { message, created: true, startedConversation },
-      events: { audience: { userId: user.id, inbox: true }, events, now },
-    };
-  });
+      const now = ctx.now();
+      const events: StoredEvent[] = [];
+      const conversation = await conversationFor(trx, user.id, found.conversation, {
+        named: input.conversationId !== undefined,
+        reopenWithinMinutes: reopenSolvedWithinMinutes,
+        now,
+        events,
+      });
+      const row = {
+        id: newId(now),
+        conversation_id: conversation.id,
+        user_id: user.id,
+        author_type: 'user' as const,
+        author_id: user.id,
+        author_name: user.name,
+        text: input.text,
+        // IDENTITY.md §3.5: taken from the sending session, at send time.
+        authenticated: current.authenticated ? (1 as const) : (0 as const),
+        client_message_id: input.clientMessageId,
+        created_at: now,
+      };
+      const message = await appendMessage(trx, row);
+      events.push({ type: 'message.created', message });
+      const startedConversation = events.some((e) => e.type === 'conversation.created');
+      return {
+        value: { message, created: true, startedConversation },
+        events: { audience: { userId: user.id, inbox: true }, events, now },
+      };
+    },
+    { of: claimsPrelude, key: claim },
+  );
   return sent.then(metrics.messageStored('user'));
 }
 
