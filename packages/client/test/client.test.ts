@@ -3,18 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import {
   signUserToken,
   startTestServer,
   type TestServer,
   uniqueExternalId,
 } from '../../server/test/harness.ts';
-import { SignetClient } from '../src/client.ts';
+import type { SignetClient } from '../src/client.ts';
 import { memoryStore } from '../src/token-store.ts';
-import type { TokenStore, WebSocketLike } from '../src/types.ts';
-
-const nodeWebSocket = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+import type { TokenStore } from '../src/types.ts';
+import { suiteClients } from './clients.ts';
 
 async function until<T>(check: () => T | undefined | false | null, what: string, ms = 5000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -36,18 +34,8 @@ describe('SignetClient', () => {
   let server: TestServer;
   let url: string;
   let key: { kid: string; secret: string };
-  const clients: SignetClient[] = [];
-  const newClient = (store: TokenStore = memoryStore(), options = {}) => {
-    const client = new SignetClient({
-      serverUrl: url,
-      store,
-      webSocket: nodeWebSocket,
-      reconnect: { minMs: 50, maxMs: 300 },
-      ...options,
-    });
-    clients.push(client);
-    return client;
-  };
+  const clients = suiteClients(() => url);
+  const newClient = (store: TokenStore = memoryStore(), options = {}) => clients.make({ store, ...options });
   const tokenFor =
     (externalId: string, claims: Record<string, unknown> = {}) =>
     () =>
@@ -64,7 +52,7 @@ describe('SignetClient', () => {
     key = await server.createKey();
   });
   afterEach(() => {
-    for (const client of clients.splice(0)) client.stop();
+    clients.stopAll();
   });
   afterAll(() => server.close());
 

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { DATABASES, signUserToken, startTestServer, type TestServer } from '../../server/test/harness.ts';
 import { setUserTags } from '../../server/test/help-factories.ts';
 import {
@@ -14,9 +13,8 @@ import {
   TAG,
   type ViewerState,
 } from '../../server/test/help-matrix.ts';
-import { HelpError, memoryStore, SignetClient, type WebSocketLike } from '../src/index.ts';
-
-const nodeWebSocket = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+import { HelpError, type SignetClient } from '../src/index.ts';
+import { suiteClients } from './clients.ts';
 
 /**
  * The messenger column of the help visibility matrix (server/test/help-matrix.ts): what
@@ -30,17 +28,8 @@ describe.each(DATABASES)('the messenger’s Help view in every viewer state on %
   let url: string;
   let key: { kid: string; secret: string };
   let articles: Articles;
-  const clients: SignetClient[] = [];
-  const newClient = () => {
-    const client = new SignetClient({
-      serverUrl: url,
-      store: memoryStore(),
-      webSocket: nodeWebSocket,
-      reconnect: { minMs: 50, maxMs: 300 },
-    });
-    clients.push(client);
-    return client;
-  };
+  const clients = suiteClients(() => url);
+  const newClient = () => clients.make();
 
   beforeAll(async () => {
     server = await startTestServer(kind);
@@ -49,7 +38,7 @@ describe.each(DATABASES)('the messenger’s Help view in every viewer state on %
     articles = await seedArticles(server);
   });
   afterEach(() => {
-    for (const client of clients.splice(0)) client.stop();
+    clients.stopAll();
   });
   afterAll(() => server.close());
 

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import {
   DATABASES,
   signUserToken,
@@ -8,12 +7,8 @@ import {
   uniqueExternalId,
 } from '../../server/test/harness.ts';
 import { createArticle, createCollection } from '../../server/test/help-factories.ts';
-import { SignetClient } from '../src/client.ts';
 import { HelpError } from '../src/help.ts';
-import { memoryStore } from '../src/token-store.ts';
-import type { WebSocketLike } from '../src/types.ts';
-
-const nodeWebSocket = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+import { suiteClients } from './clients.ts';
 
 /** HELP.md "Client API" through the client: what its current session may read, and nothing else. */
 describe.each(DATABASES)('the client’s help center calls on %s', (kind) => {
@@ -22,17 +17,8 @@ describe.each(DATABASES)('the client’s help center calls on %s', (kind) => {
   let key: { kid: string; secret: string };
   let publicId: string;
   let privateId: string;
-  const clients: SignetClient[] = [];
-  const newClient = () => {
-    const client = new SignetClient({
-      serverUrl: url,
-      store: memoryStore(),
-      webSocket: nodeWebSocket,
-      reconnect: { minMs: 50, maxMs: 300 },
-    });
-    clients.push(client);
-    return client;
-  };
+  const clients = suiteClients(() => url);
+  const newClient = () => clients.make();
   const ids = (hits: { id: string }[]) => hits.map((h) => h.id).sort();
 
   beforeAll(async () => {
@@ -54,7 +40,7 @@ describe.each(DATABASES)('the client’s help center calls on %s', (kind) => {
     });
   });
   afterEach(() => {
-    for (const client of clients.splice(0)) client.stop();
+    clients.stopAll();
   });
   afterAll(() => server.close());
 

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import {
   signUserToken,
   startTestServer,
@@ -8,9 +7,8 @@ import {
 } from '../../server/test/harness.ts';
 import { SignetClient } from '../src/client.ts';
 import { memoryStore } from '../src/token-store.ts';
-import type { WebSocketLike } from '../src/types.ts';
+import { nodeWebSocket, suiteClients } from './clients.ts';
 
-const nodeWebSocket = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(
@@ -36,23 +34,13 @@ describe('a send during a pending login', () => {
   let server: TestServer;
   let url: string;
   let key: { kid: string; secret: string };
-  const clients: SignetClient[] = [];
+  const clients = suiteClients(() => url);
   const requests: string[] = [];
   const recordingFetch: typeof fetch = (input, init) => {
     requests.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
     return fetch(input, init);
   };
-  const newClient = () => {
-    const client = new SignetClient({
-      serverUrl: url,
-      store: memoryStore(),
-      webSocket: nodeWebSocket,
-      fetch: recordingFetch,
-      reconnect: { minMs: 50, maxMs: 300 },
-    });
-    clients.push(client);
-    return client;
-  };
+  const newClient = () => clients.make({ fetch: recordingFetch });
   /** A token function as slow as a real backend round trip, for a customer with name and email. */
   const slowToken = (externalId: string, delayMs: number) => async () => {
     await sleep(delayMs);
@@ -89,7 +77,7 @@ describe('a send during a pending login', () => {
     key = await server.createKey();
   });
   afterEach(() => {
-    for (const client of clients.splice(0)) client.stop();
+    clients.stopAll();
     requests.length = 0;
   });
   afterAll(() => server.close());
@@ -140,14 +128,14 @@ describe('a send during a pending login', () => {
   it('a login at start takes the visitor’s stored session along: the earlier history joins it', async () => {
     const store = memoryStore();
     const visit = new SignetClient({ serverUrl: url, store, webSocket: nodeWebSocket });
-    clients.push(visit);
+    clients.track(visit);
     await visit.start();
     visit.send('asked as a visitor');
     await until(() => visit.state.pending.length === 0, 'stored');
     visit.stop();
 
     const reload = new SignetClient({ serverUrl: url, store, webSocket: nodeWebSocket });
-    clients.push(reload);
+    clients.track(reload);
     const login = reload.login(slowToken(uniqueExternalId('returning'), 300));
     await reload.start();
     expect(await login).toMatchObject({ ok: true });

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import {
   DATABASES,
   signUserToken,
@@ -7,11 +6,11 @@ import {
   type TestServer,
   uniqueExternalId,
 } from '../../server/test/harness.ts';
-import { SignetClient } from '../src/client.ts';
+import type { SignetClient } from '../src/client.ts';
 import { memoryStore } from '../src/token-store.ts';
 import type { TokenStore, WebSocketLike } from '../src/types.ts';
+import { type nodeWebSocket, suiteClients } from './clients.ts';
 
-const nodeWebSocket = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
 /** A socket that never opens: the client then speaks HTTP only, so HTTP answers decide. */
 const noSocket = () =>
   ({
@@ -41,17 +40,9 @@ describe.each(DATABASES)('the messenger when its session ends, on %s', (kind) =>
   let server: TestServer;
   let url: string;
   let key: { kid: string; secret: string };
-  const clients: SignetClient[] = [];
-  const newClient = (options: { store?: TokenStore; webSocket?: typeof nodeWebSocket } = {}) => {
-    const client = new SignetClient({
-      serverUrl: url,
-      store: options.store ?? memoryStore(),
-      webSocket: options.webSocket ?? nodeWebSocket,
-      reconnect: { minMs: 50, maxMs: 300 },
-    });
-    clients.push(client);
-    return client;
-  };
+  const clients = suiteClients(() => url);
+  const newClient = (options: { store?: TokenStore; webSocket?: typeof nodeWebSocket } = {}) =>
+    clients.make(options);
   /** The page's token function, counting its calls; `signWith` may change (a new key). */
   const tokenFunction = (externalId: string, claims: () => Record<string, unknown> = () => ({})) => {
     const fn = Object.assign(
@@ -87,7 +78,7 @@ describe.each(DATABASES)('the messenger when its session ends, on %s', (kind) =>
     realNow = server.runtime.now;
   });
   afterEach(() => {
-    for (const client of clients.splice(0)) client.stop();
+    clients.stopAll();
     server.runtime.now = realNow;
   });
   afterAll(() => server.close());
