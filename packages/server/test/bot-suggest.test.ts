@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWERED_QUESTION } from '../src/bot/suggest-articles.ts';
 import { anonymousSession, login } from './factories.ts';
 import { DATABASES, signUserToken, startTestServer, type TestServer, uniqueExternalId } from './harness.ts';
-import { createArticle, createCollection } from './help-factories.ts';
+import { createArticle, createCollection, useSuggestingBot } from './help-factories.ts';
 
 type Msg = { text: string; author: { type: string } };
 
@@ -29,18 +29,7 @@ describe.each(DATABASES)('the bot suggests articles on %s', (kind) => {
   beforeAll(async () => {
     server = await startTestServer(kind, { MESSAGE_RATE_PER_SECOND: '100' }, { bot: true });
     key = await server.createKey();
-    const saved = await server.request('PATCH', '/v1/settings', {
-      token: server.adminToken,
-      body: {
-        botFlow: {
-          steps: [
-            { kind: 'suggest_articles', limit: 3 },
-            { kind: 'handover', text: 'Someone from the team will be with you shortly.' },
-          ],
-        },
-      },
-    });
-    expect(saved.statusCode, saved.body).toBe(200);
+    await useSuggestingBot(server, 3);
     const collectionId = await createCollection(server, 'Shipping');
     publicId = await createArticle(server, {
       collectionId,

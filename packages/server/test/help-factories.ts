@@ -47,3 +47,19 @@ export async function helpCookie(
   if (exchanged.statusCode !== 303) throw new Error(`exchange: ${exchanged.statusCode} ${exchanged.body}`);
   return String(exchanged.headers['set-cookie']).split(';')[0]!;
 }
+
+/** The bot offers up to `limit` articles on a conversation's first message, then hands over. */
+export async function useSuggestingBot(server: TestServer, limit: number): Promise<void> {
+  const saved = await server.request('PATCH', '/v1/settings', {
+    token: server.adminToken,
+    body: {
+      botFlow: {
+        steps: [
+          { kind: 'suggest_articles', limit },
+          { kind: 'handover', text: 'Someone from the team will be with you shortly.' },
+        ],
+      },
+    },
+  });
+  if (saved.statusCode !== 200) throw new Error(`bot flow refused: ${saved.body}`);
+}

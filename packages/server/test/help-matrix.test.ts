@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWERED_QUESTION } from '../src/bot/suggest-articles.ts';
 import { DATABASES, startTestServer, type TestServer } from './harness.ts';
+import { useSuggestingBot } from './help-factories.ts';
 import {
   type Articles,
   AUDIENCES,
@@ -36,18 +37,7 @@ describe.each(DATABASES)('the help visibility matrix on %s', (kind) => {
     server = await startTestServer(kind, { MESSAGE_RATE_PER_SECOND: '100' }, { bot: true });
     socketUrl = `${(await server.listen()).ws}/v1/client/ws`;
     key = await server.createKey();
-    const saved = await server.request('PATCH', '/v1/settings', {
-      token: server.adminToken,
-      body: {
-        botFlow: {
-          steps: [
-            { kind: 'suggest_articles', limit: 5 },
-            { kind: 'handover', text: 'Someone from the team will be with you shortly.' },
-          ],
-        },
-      },
-    });
-    expect(saved.statusCode, saved.body).toBe(200);
+    await useSuggestingBot(server, 5);
     articles = await seedArticles(server);
   });
   afterAll(() => server.close());

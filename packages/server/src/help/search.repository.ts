@@ -64,6 +64,14 @@ function searchStatement(
   return statement;
 }
 
+/** What a hit shows, read from the winners' rows once they are ranked. */
+const HIT_COLUMNS = [
+  'help_articles.id',
+  'help_articles.collection_id',
+  'help_articles.title',
+  'help_articles.body_text',
+] as const;
+
 function sqliteQuery(db: Executor, viewer: Viewer | 'staff', limit: number) {
   let ranked = db
     .selectFrom('help_articles')
@@ -76,12 +84,7 @@ function sqliteQuery(db: Executor, viewer: Viewer | 'staff', limit: number) {
   return db
     .selectFrom(ranked.orderBy('score').orderBy('help_articles.id').limit(literalLimit(limit)).as('winner'))
     .innerJoin('help_articles', 'help_articles.seq', 'winner.seq')
-    .select([
-      'help_articles.id',
-      'help_articles.collection_id',
-      'help_articles.title',
-      'help_articles.body_text',
-    ])
+    .select(HIT_COLUMNS)
     .orderBy('winner.score')
     .orderBy('help_articles.id');
 }
@@ -102,12 +105,7 @@ function postgresQuery(db: Executor, viewer: Viewer | 'staff', limit: number) {
       ranked.orderBy('score', 'desc').orderBy('help_articles.id').limit(literalLimit(limit)).as('winner'),
     )
     .innerJoin('help_articles', 'help_articles.seq', 'winner.seq')
-    .select([
-      'help_articles.id',
-      'help_articles.collection_id',
-      'help_articles.title',
-      'help_articles.body_text',
-    ])
+    .select(HIT_COLUMNS)
     .orderBy('winner.score', 'desc')
     .orderBy('help_articles.id');
 }
