@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { type IncomingMessage, request } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../src/agents/create-agent.ts';
@@ -243,6 +245,30 @@ describe('security headers', () => {
     const error = await server.request('GET', '/v1/users');
     expect(error.statusCode).toBe(401);
     expect(error.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('sends a refused WebSocket upgrade the same headers as any answer', async () => {
+    const { http } = await server.listen();
+    const refused = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${http}/v1/ws`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': randomBytes(16).toString('base64'),
+          cookie: 'signet_agent=whatever',
+          origin: 'https://evil.example',
+        },
+      });
+      req.on('response', resolve);
+      req.on('upgrade', () => reject(new Error('upgraded')));
+      req.on('error', reject);
+      req.end();
+    });
+    refused.resume();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['x-content-type-options']).toBe('nosniff');
+    expect(refused.headers['content-security-policy']).toContain("default-src 'none'");
   });
 
   it('keeps the widget and the client API loadable from other origins', async () => {
