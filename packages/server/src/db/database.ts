@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Checkpointer } from './checkpointer.ts';
 import type { Database } from './schema.ts';
 
-const CHECKPOINT_EVERY_MS = 200;
+const CHECKPOINT_EVERY_MS = 50;
 
 export type Dialect = 'sqlite' | 'postgres';
 
