@@ -77,6 +77,19 @@ export class Shop {
     readonly backend?: (customer: ShopCustomer) => Promise<string>,
   ) {}
 
+  /** A fresh device, kept in `devices` for closing after the test, with the shop open on it. */
+  static async onNewDevice(
+    devices: Device[],
+    base: string,
+    backend?: (customer: ShopCustomer) => Promise<string>,
+  ): Promise<Shop> {
+    const opened = await openDevice();
+    devices.push(opened);
+    const shop = new Shop(opened.page, base, backend);
+    await shop.open();
+    return shop;
+  }
+
   async open(): Promise<void> {
     const backend = this.backend;
     if (backend) {

@@ -16,7 +16,7 @@ import {
   TAG,
   type ViewerState,
 } from '../../server/test/help-matrix.ts';
-import { type Device, hasChromium, openDevice, Shop, type ShopCustomer, until } from './browser.ts';
+import { type Device, hasChromium, Shop, type ShopCustomer, until } from './browser.ts';
 
 /**
  * The messenger's Help view in a real Chromium: search as you type, read in place, open
@@ -43,13 +43,7 @@ describe.skipIf(!hasChromium).each(DATABASES)('the messenger’s Help view in Ch
       ...(tagsOf.has(customer.externalId) ? { tags: tagsOf.get(customer.externalId) } : {}),
       exp: Math.floor(Date.now() / 1000) + 3600,
     });
-  const device = async () => {
-    const opened = await openDevice();
-    devices.push(opened);
-    const shop = new Shop(opened.page, base, backend);
-    await shop.open();
-    return shop;
-  };
+  const device = () => Shop.onNewDevice(devices, base, backend);
   const openHelp = async (shop: Shop) => {
     await shop.openMessenger();
     await shop.page.click('[data-testid=tab-help]');

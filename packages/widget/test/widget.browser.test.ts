@@ -9,7 +9,7 @@ import {
   type TestServer,
   uniqueExternalId,
 } from '../../server/test/harness.ts';
-import { type Device, hasChromium, openDevice, Shop, type ShopCustomer, until } from './browser.ts';
+import { type Device, hasChromium, Shop, type ShopCustomer, until } from './browser.ts';
 
 /**
  * The messenger in a real Chromium, on the demo shop, against a real server: what a
@@ -30,13 +30,7 @@ describe.skipIf(!hasChromium)('the widget in Chromium', () => {
       ...(customer.email ? { email: customer.email, email_verified: true } : {}),
       exp: Math.floor(Date.now() / 1000) + (customer.expiresIn ?? 3600),
     });
-  const device = async () => {
-    const opened = await openDevice();
-    devices.push(opened);
-    const shop = new Shop(opened.page, base, backend);
-    await shop.open();
-    return shop;
-  };
+  const device = () => Shop.onNewDevice(devices, base, backend);
   const userByExternalId = async (externalId: string) =>
     (await server.request('GET', `/v1/users?externalId=${externalId}`, { token: server.agentToken })).json()
       .data[0];

@@ -18,7 +18,10 @@ export class Connection {
   beatSlice: number | undefined;
   userId: string | undefined;
   sessionId: string | undefined;
-  /** The session token, kept to re-check the session on every send; never logged. */
+  /**
+   * The session token, kept to re-check the session on typing and read frames (a send
+   * checks it inside its own transaction); never logged.
+   */
   sessionToken: string | undefined;
   /** An agent socket's principal: an agent account or an API token, by id. */
   agent: { id: string; name: string; role: 'admin' | 'agent' } | undefined;
