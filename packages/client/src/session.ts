@@ -48,10 +48,6 @@ export class Session {
     private readonly hooks: SessionHooks,
   ) {}
 
-  get token(): string | null {
-    return this.#token;
-  }
-
   get user(): User | null {
     return this.#user;
   }

@@ -9,23 +9,9 @@ import {
   type TestServer,
   uniqueExternalId,
 } from '../../server/test/harness.ts';
-import type { SignetClient } from '../src/client.ts';
 import { memoryStore } from '../src/token-store.ts';
 import type { TokenStore } from '../src/types.ts';
-import { suiteClients } from './clients.ts';
-
-async function until<T>(check: () => T | undefined | false | null, what: string, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const texts = (client: SignetClient) =>
-  client.state.conversations.flatMap((c) => c.messages.map((m) => m.text));
+import { suiteClients, texts, until } from './clients.ts';
 
 /** The headless client against a real server, over real HTTP and WebSocket. */
 describe('SignetClient', () => {

@@ -5,25 +5,10 @@ import {
   type TestServer,
   uniqueExternalId,
 } from '../../server/test/harness.ts';
-import { SignetClient } from '../src/client.ts';
 import { memoryStore } from '../src/token-store.ts';
-import { nodeWebSocket, suiteClients } from './clients.ts';
+import { suiteClients, texts, until } from './clients.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-  ms = 8000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /**
  * A message typed while the host page's login is under way waits for it and goes out
@@ -127,20 +112,17 @@ describe('a send during a pending login', () => {
 
   it('a login at start takes the visitor’s stored session along: the earlier history joins it', async () => {
     const store = memoryStore();
-    const visit = new SignetClient({ serverUrl: url, store, webSocket: nodeWebSocket });
-    clients.track(visit);
+    const visit = clients.make({ store });
     await visit.start();
     visit.send('asked as a visitor');
     await until(() => visit.state.pending.length === 0, 'stored');
     visit.stop();
 
-    const reload = new SignetClient({ serverUrl: url, store, webSocket: nodeWebSocket });
-    clients.track(reload);
+    const reload = clients.make({ store });
     const login = reload.login(slowToken(uniqueExternalId('returning'), 300));
     await reload.start();
     expect(await login).toMatchObject({ ok: true });
-    const texts = () => reload.state.conversations.flatMap((c) => c.messages.map((m) => m.text));
-    await until(() => texts().includes('asked as a visitor'), 'the visitor’s history');
+    await until(() => texts(reload).includes('asked as a visitor'), 'the visitor’s history');
   });
 
   it('a visitor who sends without any login is asked for details (the check above can fail)', async () => {

@@ -7,6 +7,7 @@ import { SignetClient } from '../src/client.ts';
 import { retryAfterMs } from '../src/http.ts';
 import { memoryStore } from '../src/token-store.ts';
 import type { WebSocketLike } from '../src/types.ts';
+import { until } from './clients.ts';
 
 const neverOpens = () =>
   ({
@@ -18,16 +19,6 @@ const neverOpens = () =>
     onclose: null,
     onerror: null,
   }) as WebSocketLike;
-
-async function until<T>(check: () => T | undefined | false | null, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 type Seen = { at: number; method: string; path: string; token: string | undefined };
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> };

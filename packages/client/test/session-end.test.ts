@@ -9,7 +9,7 @@ import {
 import type { SignetClient } from '../src/client.ts';
 import { memoryStore } from '../src/token-store.ts';
 import type { TokenStore, WebSocketLike } from '../src/types.ts';
-import { type nodeWebSocket, suiteClients } from './clients.ts';
+import { type nodeWebSocket, suiteClients, texts, until } from './clients.ts';
 
 /** A socket that never opens: the client then speaks HTTP only, so HTTP answers decide. */
 const noSocket = () =>
@@ -22,18 +22,6 @@ const noSocket = () =>
     onclose: null,
     onerror: null,
   }) as WebSocketLike;
-
-async function until<T>(check: () => T | undefined | false | null, what: string, ms = 8000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-const texts = (client: SignetClient) =>
-  client.state.conversations.flatMap((c) => c.messages.map((m) => m.text));
 
 /** IDENTITY.md §7 from the device's side: every way a session ends, and what the messenger does next. */
 describe.each(DATABASES)('the messenger when its session ends, on %s', (kind) => {

@@ -29,13 +29,14 @@ export const Me = Type.Object(
   { additionalProperties: false },
 );
 
+/** An agent's sign-in: one rule for every account, the first admin's included. */
+export const MIN_PASSWORD_LENGTH = 10;
+export const AgentEmail = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
+export const AgentName = Type.String({ minLength: 1, maxLength: 255 });
+export const AgentPassword = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 });
+
 export const CreateAgentBody = Type.Object(
-  {
-    email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }),
-    name: Type.String({ minLength: 1, maxLength: 255 }),
-    role: Role,
-    password: Type.String({ minLength: 10, maxLength: 1024 }),
-  },
+  { email: AgentEmail, name: AgentName, role: Role, password: AgentPassword },
   { additionalProperties: false },
 );
 

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { AgentEmail, AgentName, AgentPassword } from './agents.ts';
 
 /** Whether the first admin is still to be created (no agent exists yet). */
 export const SetupState = Type.Object({ needed: Type.Boolean() }, { additionalProperties: false });
@@ -8,9 +9,9 @@ export type SetupState = Static<typeof SetupState>;
 export const SetupBody = Type.Object(
   {
     code: Type.String({ minLength: 1, maxLength: 64 }),
-    email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }),
-    name: Type.String({ minLength: 1, maxLength: 255 }),
-    password: Type.String({ minLength: 10, maxLength: 1024 }),
+    email: AgentEmail,
+    name: AgentName,
+    password: AgentPassword,
   },
   { additionalProperties: false },
 );

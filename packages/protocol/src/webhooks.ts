@@ -88,6 +88,7 @@ export const ListWebhookDeliveriesQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type ListWebhookDeliveriesQuery = Static<typeof ListWebhookDeliveriesQuery>;
 
 export const WebhookAttempt = Type.Object(
   {
@@ -126,6 +127,7 @@ export const ReplayWebhookBody = Type.Object(
 );
 export type ReplayWebhookBody = Static<typeof ReplayWebhookBody>;
 export const ReplayWebhookResponse = Type.Object({ queued: Type.Integer() }, { additionalProperties: false });
+export type ReplayWebhookResponse = Static<typeof ReplayWebhookResponse>;
 
 /** The body every delivery carries (WEBHOOKS.md "Events"). */
 export type WebhookEventBody = {

@@ -1,7 +1,6 @@
+import type { Onboarding } from '@signet/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.ts';
-
-type Onboarding = { signingKey: boolean; login: boolean; authenticatedMessage: boolean; demo: boolean };
 
 const DISMISSED = 'signet.gettingStarted.dismissed';
 export const SNIPPET_COPIED = 'signet.gettingStarted.snippetCopied';

@@ -1,3 +1,4 @@
+import { MIN_PASSWORD_LENGTH, type SetupState } from '@signet/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { type Agent, ApiError, api, setCsrfToken } from './api.ts';
 
@@ -6,7 +7,7 @@ export function useSetupNeeded(active: boolean): boolean | undefined {
   const [needed, setNeeded] = useState<boolean | undefined>(undefined);
   useEffect(() => {
     if (!active) return;
-    api<{ needed: boolean }>('GET', '/v1/setup')
+    api<SetupState>('GET', '/v1/setup')
       .then((state) => setNeeded(state.needed))
       .catch(() => setNeeded(false));
   }, [active]);
@@ -19,7 +20,7 @@ const FIELDS = [
   { key: 'email', label: 'Email', type: 'email', autoComplete: 'username' },
   {
     key: 'password',
-    label: 'Password (10 characters or more)',
+    label: `Password (${MIN_PASSWORD_LENGTH} characters or more)`,
     type: 'password',
     autoComplete: 'new-password',
   },
@@ -61,7 +62,7 @@ export function Setup({ onSignedIn, onDone }: { onSignedIn(agent: Agent): void; 
             autoComplete={field.autoComplete}
             value={form[field.key]}
             onInput={(e) => setForm({ ...form, [field.key]: (e.target as HTMLInputElement).value })}
-            minLength={field.key === 'password' ? 10 : undefined}
+            minLength={field.key === 'password' ? MIN_PASSWORD_LENGTH : undefined}
             required
           />
         </label>

@@ -1,39 +1,11 @@
-import { WEBHOOK_EVENT_TYPES } from '@signet/protocol';
+import {
+  type WebhookDelivery as Delivery,
+  type WebhookEndpoint as Endpoint,
+  WEBHOOK_EVENT_TYPES,
+} from '@signet/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type Page } from './api.ts';
 import { fmtTime } from './ui.tsx';
-
-const EVENT_TYPES = WEBHOOK_EVENT_TYPES;
-
-type Endpoint = {
-  id: string;
-  url: string;
-  events: string[];
-  description: string;
-  enabled: boolean;
-  disabledReason: 'admin' | 'gone' | 'failing' | null;
-  disabledAt: string | null;
-  failingSince: string | null;
-  secretPrefix: string;
-  previousSecretUntil: string | null;
-  createdAt: string;
-};
-type Attempt = {
-  at: string;
-  httpStatus: number | null;
-  durationMs: number;
-  response: string;
-  error: string | null;
-};
-type Delivery = {
-  id: string;
-  eventId: string;
-  eventType: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attemptCount: number;
-  nextAttemptAt: string | null;
-  attempts: Attempt[];
-};
 
 /** Why an endpoint is off, in words (WEBHOOKS.md: "the admin app says so"). */
 function disabledText(endpoint: Endpoint): string {
@@ -102,7 +74,7 @@ export function Webhooks() {
         <button type="submit">Add endpoint</button>
       </form>
       <fieldset class="events" aria-label="Events">
-        {['*', ...EVENT_TYPES].map((type) => (
+        {['*', ...WEBHOOK_EVENT_TYPES].map((type) => (
           <label key={type}>
             <input type="checkbox" checked={events.includes(type)} onChange={() => toggle(type)} />
             {type === '*' ? 'Everything' : type}

@@ -1,18 +1,16 @@
 import type {
   CreatedWebhookEndpoint,
   CreateWebhookBody,
+  ListWebhookDeliveriesQuery,
   PatchWebhookBody,
   ReplayWebhookBody,
+  ReplayWebhookResponse,
   WebhookDelivery,
   WebhookEndpoint,
 } from '@signet/protocol';
 import { type Page, segment, type Transport } from './http.ts';
 
-export type WebhookDeliveriesQuery = {
-  status?: 'pending' | 'delivered' | 'failed';
-  before?: string;
-  limit?: number;
-};
+export type WebhookDeliveriesQuery = ListWebhookDeliveriesQuery;
 
 /** `/v1/webhooks` (WEBHOOKS.md, admin): endpoints, their secrets, the delivery log. */
 export type WebhooksApi = {
@@ -29,7 +27,7 @@ export type WebhooksApi = {
   /** Sends a delivery again now, with the same `webhook-id`. */
   retry(id: string, deliveryId: string): Promise<WebhookDelivery>;
   /** Queues the events of a time range again; answers how many. */
-  replay(id: string, body: ReplayWebhookBody): Promise<{ queued: number }>;
+  replay(id: string, body: ReplayWebhookBody): Promise<ReplayWebhookResponse>;
   /** Sends a `webhook.test` event now. */
   test(id: string): Promise<WebhookDelivery>;
 };
@@ -51,7 +49,7 @@ export function webhooksApi(request: Transport): WebhooksApi {
     retry: async (id, deliveryId) =>
       (await request<WebhookDelivery>('POST', path(id, `/deliveries/${segment(deliveryId)}/retry`))).body,
     replay: async (id, body) =>
-      (await request<{ queued: number }>('POST', path(id, '/replay'), { body })).body,
+      (await request<ReplayWebhookResponse>('POST', path(id, '/replay'), { body })).body,
     test: async (id) => (await request<WebhookDelivery>('POST', path(id, '/test'))).body,
   };
 }

@@ -1,13 +1,9 @@
+import type { Onboarding } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { DEMO_KEY_NAME } from '../demo/demo-token.ts';
 import { anyAuthenticatedMessage, anyLoginWithKeys, listOwnKids } from './onboarding.repository.ts';
 
-export type Onboarding = {
-  signingKey: boolean;
-  login: boolean;
-  authenticatedMessage: boolean;
-  demo: boolean;
-};
+export type { Onboarding };
 
 /**
  * The getting-started checklist, from what is stored, never from a click: a live signing
