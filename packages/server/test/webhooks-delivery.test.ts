@@ -53,6 +53,37 @@ describe.each(DATABASES)('webhook delivery on %s', (kind) => {
     expect((await endpoint(id)).failingSince).toBeNull();
   });
 
+  it('keeps a finished attempt to record when the cycle that should record it fails', async () => {
+    let answer = (_: { status: number }) => {};
+    const r = await receiver((_request, i) =>
+      i === 0 ? new Promise((resolve) => (answer = resolve)) : { status: 200 },
+    );
+    const { id } = await create(r.url);
+    const other = await create((await receiver()).url);
+    const endpoints = () =>
+      server.runtime.storage.db.updateTable('webhook_endpoints').where('id', '=', other.id);
+    await newUser();
+    await r.waitFor(1);
+    // Every cycle now fails (it fans out a new event to an endpoint it cannot read) while
+    // the first attempt comes back delivered.
+    await endpoints().set({ events: 'not json' }).execute();
+    await newUser();
+    answer({ status: 200 });
+    await sleep(1200);
+    await endpoints()
+      .set({ events: JSON.stringify(['user.created']) })
+      .execute();
+    // Recorded by the next cycle that works, not sent again when its lease runs out (30 s).
+    const deadline = Date.now() + 3000;
+    const settled = async () =>
+      (await deliveries(id)).every((d: { status: string }) => d.status === 'delivered');
+    while (!(await settled()) && Date.now() < deadline) await sleep(100);
+    const [second, first] = await deliveries(id);
+    expect(first).toMatchObject({ status: 'delivered', attemptCount: 1 });
+    expect(second).toMatchObject({ status: 'delivered', attemptCount: 1 });
+    expect(r.received).toHaveLength(2);
+  });
+
   it('gives up after the last scheduled retry and marks the delivery failed', async () => {
     const r = await receiver(() => ({ status: 500 }));
     const { id } = await create(r.url);

@@ -2,10 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 
 export type Received = { headers: Record<string, string>; body: string; at: number };
-export type Answer = (
-  request: Received,
-  index: number,
-) => { status: number; headers?: Record<string, string> } | 'hang';
+type Reply = { status: number; headers?: Record<string, string> } | 'hang';
+/** How to answer a request: at once, or when the returned promise settles. */
+export type Answer = (request: Received, index: number) => Reply | Promise<Reply>;
 
 /** A webhook receiver on 127.0.0.1 that records every request and answers as told. */
 export class Receiver {
@@ -45,8 +44,9 @@ export class Receiver {
       this.received.push(request);
       const answer = this.answer(request, this.received.length - 1);
       for (const wake of this.#waiters.splice(0)) wake();
-      if (answer === 'hang') return;
-      res.writeHead(answer.status, answer.headers ?? {}).end('ok');
+      void Promise.resolve(answer).then((reply) => {
+        if (reply !== 'hang') res.writeHead(reply.status, reply.headers ?? {}).end('ok');
+      });
     });
   }
 

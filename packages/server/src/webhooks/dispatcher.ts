@@ -110,7 +110,15 @@ export class Dispatcher {
       do {
         this.#again = false;
         const outcomes = this.#settling.splice(0);
-        const jobs = await this.#claim(outcomes);
+        let jobs: Job[];
+        try {
+          jobs = await this.#claim(outcomes);
+        } catch (error) {
+          // Not recorded: keep them for the next cycle, or every attempt that finished
+          // (delivered, 410) would be sent again once its lease ran out.
+          this.#settling.unshift(...outcomes);
+          throw error;
+        }
         for (const job of jobs) this.#start(job);
         await this.#prune();
         if (this.#again) await new Promise((resolve) => setImmediate(resolve));
