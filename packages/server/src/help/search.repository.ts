@@ -1,6 +1,6 @@
 import { type CompiledQuery, sql } from 'kysely';
 import type { Executor } from '../db/executor.ts';
-import { readableBy } from './articles.repository.ts';
+import { readableBy, readerKey } from './articles.repository.ts';
 import type { Viewer } from './can-read.ts';
 
 export type SearchHitRow = { id: string; collection_id: string; title: string; body_text: string };
@@ -42,9 +42,10 @@ const statements = new Map<string, CompiledQuery<SearchHitRow>>();
 /**
  * The compiled statement for a viewer and a limit. Building and compiling the query with
  * its audience filter took a third of a search's time on SQLite (bench help_search), and
- * a session searching as its reader types asks the same shape again and again. The key is
- * the whole viewer, so whatever of it the filter reads, a statement is never another
- * viewer's. The query builder here carries no plugins, so the SQL depends on the dialect only.
+ * readers ask the same few shapes again and again. The key is what the audience filter
+ * reads of the viewer (`readerKey`: every anonymous visitor shares one), so a statement
+ * never carries another filter. The query builder here carries no plugins, so the SQL
+ * depends on the dialect only.
  */
 function searchStatement(
   db: Executor,
@@ -52,7 +53,7 @@ function searchStatement(
   viewer: Viewer | 'staff',
   limit: number,
 ): CompiledQuery<SearchHitRow> {
-  const key = JSON.stringify([dialect, viewer, limit]);
+  const key = `${dialect} ${limit} ${viewer === 'staff' ? 'staff' : readerKey(viewer)}`;
   let statement = statements.get(key);
   if (!statement) {
     statement = (
