@@ -61,6 +61,22 @@ describe.each(DATABASES)('first-run setup on %s', (kind) => {
     expect(await agents(server)).toEqual(['owner@shop.example admin']);
   });
 
+  it('limits guesses at the code: past the sign-in burst (20) even the right code is 429 with Retry-After', async () => {
+    const server = await fresh();
+    const code = setupCode(server.runtime.masterKey);
+    const guesses = [];
+    for (let i = 0; i < 20; i++)
+      guesses.push(
+        (await server.request('POST', '/v1/setup', { body: body('AAAAA-AAAAA-AAAAA') })).statusCode,
+      );
+    expect(guesses).toEqual(Array(20).fill(403));
+    const limited = await server.request('POST', '/v1/setup', { body: body(code) });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await agents(server)).toEqual([]);
+  });
+
   it('of setups racing, exactly one creates an admin; the others are refused with setup_done', async () => {
     const server = await fresh();
     const code = setupCode(server.runtime.masterKey);
