@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { findLiveSession, requireLiveSession } from '../identity/client-sessions.ts';
+import type { LiveClientSession } from '../identity/client-sessions.ts';
+import { findLiveSession } from '../identity/client-sessions.ts';
 import { newId } from '../ids.ts';
 import { hashToken, newBearerToken } from '../secrets.ts';
 import { findReadableArticle } from './articles.repository.ts';
@@ -25,10 +26,10 @@ export const HELP_COOKIE = 'signet_help';
  */
 export async function issueHelpTicket(
   ctx: AppContext,
-  sessionToken: string | undefined,
+  live: LiveClientSession,
+  sessionToken: string,
   articleId: string | undefined,
 ): Promise<string> {
-  const live = await requireLiveSession(ctx, sessionToken);
   const db = ctx.storage.db;
   if (articleId !== undefined && !(await findReadableArticle(db, viewerOf(live), articleId)))
     throw new AppError('not_found', 'no such article');
@@ -40,7 +41,7 @@ export async function issueHelpTicket(
     ticket_hash: hashToken(ticket),
     cookie_hash: null,
     session_id: live.session.id,
-    session_sealed: ctx.masterKey.encrypt(sessionToken!),
+    session_sealed: ctx.masterKey.encrypt(sessionToken),
     article_id: articleId ?? null,
     created_at: now,
     ticket_expires_at: now + TICKET_TTL_MS,

@@ -1,4 +1,4 @@
-import type { onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { type LiveClientSession, requireLiveSession } from '../identity/client-sessions.ts';
 import { AUTHENTICATES, bearerToken } from './access.ts';
@@ -9,6 +9,15 @@ declare module 'fastify' {
     /** The messenger's session, checked before the body was read. */
     clientSession?: LiveClientSession;
   }
+}
+
+/**
+ * The live session `onRequest` checked for this request. Every `/v1/client/*` route but
+ * the open ones has it; asking on another route is a bug in the route, not the request.
+ */
+export function clientSessionOf(request: FastifyRequest): LiveClientSession {
+  if (!request.clientSession) throw new Error(`${request.routeOptions.url} is not a checked client route`);
+  return request.clientSession;
 }
 
 /** Client routes anyone may call: they create or exchange a session, or authenticate in a frame. */

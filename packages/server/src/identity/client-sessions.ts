@@ -209,8 +209,7 @@ export const claimsPrelude: Prelude<SessionClaim> = {
 };
 
 /** Logout: the token stops working at once and the session's sockets are told to close. */
-export async function endClientSession(ctx: AppContext, sessionToken: string | undefined): Promise<void> {
-  const live = await requireLiveSession(ctx, sessionToken);
+export async function endClientSession(ctx: AppContext, live: LiveClientSession): Promise<void> {
   await endClientSessionRow(ctx.storage.db, live.session.id, 'logout', ctx.now());
   await ctx.bus.publish({ type: 'session.ended', sessionIds: [live.session.id], reason: 'logout' });
 }

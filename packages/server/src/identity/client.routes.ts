@@ -11,9 +11,10 @@ import { botHearsLogin } from '../bot/after-send.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { bearerToken } from '../http/access.ts';
+import { clientSessionOf } from '../http/authenticate-first.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { createAnonymousSession, endClientSession, requireLiveSession } from './client-sessions.ts';
+import { createAnonymousSession, endClientSession } from './client-sessions.ts';
 import { loginWithToken } from './login.ts';
 import { recordRefusedLogin } from './refused-login.ts';
 import { submitDetails } from './submit-details.ts';
@@ -83,7 +84,7 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
     '/v1/client/session',
     { schema: { tags, response: responses({ 200: ClientSessionInfo }) } },
     async (request) => {
-      const live = await requireLiveSession(ctx, bearerToken(request));
+      const live = clientSessionOf(request);
       const identities = await listIdentities(ctx.storage.db, [live.user.id]);
       return {
         user: userView(live.user, identities),
@@ -97,7 +98,7 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
     '/v1/client/profile',
     { schema: { tags, body: SubmitDetailsBody, response: responses({ 200: ClientSessionInfo }) } },
     async (request) => {
-      const live = await requireLiveSession(ctx, bearerToken(request));
+      const live = clientSessionOf(request);
       const user = await submitDetails(ctx, live, request.body);
       return { user, authenticated: live.authenticated, kid: live.authenticated ? live.session.kid : null };
     },
@@ -107,7 +108,7 @@ export async function clientIdentityRoutes(app: App, { ctx }: { ctx: AppContext 
     '/v1/client/logout',
     { schema: { tags, body: Type.Optional(EmptyBody), response: responses({ 204: Type.Null() }) } },
     async (request, reply) => {
-      await endClientSession(ctx, bearerToken(request));
+      await endClientSession(ctx, clientSessionOf(request));
       return reply.status(204).send(null);
     },
   );

@@ -8,13 +8,11 @@ import {
   SendMessageBody,
 } from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { botHearsMessage } from '../bot/after-send.ts';
 import type { AppContext } from '../context.ts';
-import { bearerToken } from '../http/access.ts';
+import { clientSessionOf } from '../http/authenticate-first.ts';
 import { responses } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { requireLiveSession } from '../identity/client-sessions.ts';
 import { clientHistory, clientMessages } from './client-history.ts';
 import { markRead } from './mark-read.ts';
 import { sendUserMessage } from './send-user-message.ts';
@@ -22,16 +20,13 @@ import { sendUserMessage } from './send-user-message.ts';
 /** The messenger's messaging API: a session only ever sees its own user's conversations. */
 export async function clientMessagingRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
   const tags = ['client'];
-  // Authenticated before the query was validated (http/authenticate-first.ts).
-  const sessionOf = async (request: FastifyRequest) =>
-    request.clientSession ?? (await requireLiveSession(ctx, bearerToken(request)));
 
   app.get(
     '/v1/client/conversations',
     {
       schema: { tags, querystring: ClientPageQuery, response: responses({ 200: ClientHistory }) },
     },
-    async (request) => clientHistory(ctx, await sessionOf(request), request.query),
+    async (request) => clientHistory(ctx, clientSessionOf(request), request.query),
   );
 
   app.get(
@@ -44,7 +39,7 @@ export async function clientMessagingRoutes(app: App, { ctx }: { ctx: AppContext
         response: responses({ 200: ClientMessagesPage }),
       },
     },
-    async (request) => clientMessages(ctx, await sessionOf(request), request.params.id, request.query),
+    async (request) => clientMessages(ctx, clientSessionOf(request), request.params.id, request.query),
   );
 
   app.post(
@@ -52,7 +47,7 @@ export async function clientMessagingRoutes(app: App, { ctx }: { ctx: AppContext
     { schema: { tags, body: SendMessageBody, response: responses({ 200: Message, 201: Message }) } },
     async (request, reply) => {
       // Authenticated before the body was read (http/authenticate-first.ts).
-      const live = request.clientSession ?? (await requireLiveSession(ctx, bearerToken(request)));
+      const live = clientSessionOf(request);
       // One bucket per session across HTTP and WebSocket sends.
       await app.rateLimits.messages.take(live.session.id, 'too many messages; slow down');
       const sent = await sendUserMessage(ctx, live, request.body);
@@ -65,7 +60,7 @@ export async function clientMessagingRoutes(app: App, { ctx }: { ctx: AppContext
     '/v1/client/read',
     { schema: { tags, body: ReadBody, response: responses({ 204: Type.Null() }) } },
     async (request, reply) => {
-      const live = await requireLiveSession(ctx, bearerToken(request));
+      const live = clientSessionOf(request);
       await markRead(ctx, { type: 'user', live }, request.body.conversationId, request.body.messageId);
       return reply.status(204).send(null);
     },
