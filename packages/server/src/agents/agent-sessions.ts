@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.ts';
+import type { AgentRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { hashToken, newBearerToken } from '../secrets.ts';
@@ -27,6 +28,14 @@ export async function signInAgent(ctx: AppContext, email: string, password: stri
   const agent = await findAgentByEmail(ctx.storage.db, email.trim().toLowerCase());
   const ok = await verifyPassword(password, agent?.password_hash ?? (await decoy));
   if (!agent || !ok) throw new AppError('invalid_credentials', 'wrong email or password');
+  return openAgentSession(ctx, agent);
+}
+
+/** A new cookie session for an agent whose credentials were just checked (or just set). */
+export async function openAgentSession(
+  ctx: AppContext,
+  agent: Pick<AgentRow, 'id' | 'email' | 'name' | 'role'>,
+): Promise<SignedIn> {
   const now = ctx.now();
   const token = newBearerToken(AGENT_SESSION_PREFIX);
   const csrfToken = randomBytes(24).toString('base64url');

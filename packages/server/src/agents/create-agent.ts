@@ -1,3 +1,4 @@
+import { MIN_PASSWORD_LENGTH } from '@signet/protocol';
 import type { AppContext } from '../context.ts';
 import { isRetryableConflict } from '../db/conflicts.ts';
 import type { AgentRow } from '../db/schema.ts';
@@ -7,26 +8,30 @@ import { insertAgent, listAgents } from './agents.repository.ts';
 import { hashPassword } from './password.ts';
 
 export type AgentRole = AgentRow['role'];
-export const MIN_PASSWORD_LENGTH = 10;
+type NewAgent = { email: string; name: string; role: AgentRole; password: string };
 
-export async function createAgent(
-  ctx: AppContext,
-  input: { email: string; name: string; role: AgentRole; password: string },
-): Promise<{ id: string; email: string; name: string; role: AgentRole }> {
+/** An agent's row as every way of creating one stores it: email lower-cased, password hashed. */
+export async function newAgentRow(input: NewAgent, now: number): Promise<AgentRow> {
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new AppError('validation_failed', `the password needs at least ${MIN_PASSWORD_LENGTH} characters`, {
       field: 'password',
     });
   }
-  const now = ctx.now();
-  const row: AgentRow = {
+  return {
     id: newId(now),
     email: input.email.trim().toLowerCase(),
-    name: input.name,
+    name: input.name.trim() || input.email,
     role: input.role,
     password_hash: await hashPassword(input.password),
     created_at: now,
   };
+}
+
+export async function createAgent(
+  ctx: AppContext,
+  input: NewAgent,
+): Promise<{ id: string; email: string; name: string; role: AgentRole }> {
+  const row = await newAgentRow(input, ctx.now());
   try {
     await insertAgent(ctx.storage.db, row);
   } catch (error) {

@@ -1,10 +1,9 @@
 import type { SetupBody } from '@signet/protocol';
-import { type SignedIn, signInAgent } from '../agents/agent-sessions.ts';
+import { openAgentSession, type SignedIn } from '../agents/agent-sessions.ts';
 import { insertAgent } from '../agents/agents.repository.ts';
-import { hashPassword } from '../agents/password.ts';
+import { newAgentRow } from '../agents/create-agent.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { newId } from '../ids.ts';
 import { anyAgentExists, lockSetup } from './setup.repository.ts';
 import { isSetupCode } from './setup-code.ts';
 
@@ -23,19 +22,12 @@ export async function createFirstAdmin(ctx: AppContext, input: SetupBody): Promi
   if (!isSetupCode(ctx.masterKey, input.code)) {
     throw new AppError('invalid_setup_code', 'wrong setup code: copy it from the server log');
   }
-  const now = ctx.now();
-  const row = {
-    id: newId(now),
-    email: input.email.trim().toLowerCase(),
-    name: input.name.trim() || input.email,
-    role: 'admin' as const,
-    password_hash: await hashPassword(input.password),
-    created_at: now,
-  };
+  const row = await newAgentRow({ ...input, role: 'admin' }, ctx.now());
   await ctx.storage.db.transaction().execute(async (trx) => {
     await lockSetup(trx);
     if (await anyAgentExists(trx)) throw new AppError('setup_done', 'setup is done: sign in instead');
     await insertAgent(trx, row);
   });
-  return signInAgent(ctx, row.email, input.password);
+  // Its password was hashed above: no second hash to check it again.
+  return openAgentSession(ctx, row);
 }
