@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type Agent, api, type Page } from './api.ts';
-import { fmtTime } from './ui.tsx';
+import { fmtTime, SecretOnce } from './ui.tsx';
 
 type SigningKey = {
   kid: string;
@@ -48,19 +48,9 @@ export function Keys() {
         <button type="submit">Create key</button>
       </form>
       {created && (
-        <div class="secret" role="alert" data-testid="new-secret">
-          <p>
-            <strong>Copy this secret now. It will not be shown again.</strong> Keep it in your backend's
-            secret store; use kid <code>{created.kid}</code> in the token header.
-          </p>
-          <code data-testid="secret-value">{created.secret}</code>{' '}
-          <button type="button" onClick={() => navigator.clipboard?.writeText(created.secret)}>
-            Copy
-          </button>{' '}
-          <button type="button" onClick={() => setCreated(null)}>
-            Done
-          </button>
-        </div>
+        <SecretOnce text={created.secret} onDone={() => setCreated(null)}>
+          Keep it in your backend's secret store; use kid <code>{created.kid}</code> in the token header.
+        </SecretOnce>
       )}
       <table>
         <thead>

@@ -12,10 +12,12 @@ type Access = { canRead: boolean; reason: string };
 export function InsertArticle({ userId, onInsert }: { userId: string; onInsert(text: string): void }) {
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<Array<Found & { access?: Access }>>([]);
+  const [failed, setFailed] = useState('');
   useEffect(() => {
+    setFailed('');
     if (!query.trim()) return setFound([]);
     let stale = false;
-    const timer = setTimeout(async () => {
+    const search = async () => {
       const q = encodeURIComponent(query.trim());
       const { data } = await api<Page<Found>>('GET', `/v1/articles?query=${q}&status=published&limit=5`);
       const withAccess = await Promise.all(
@@ -28,7 +30,8 @@ export function InsertArticle({ userId, onInsert }: { userId: string; onInsert(t
         })),
       );
       if (!stale) setFound(withAccess);
-    }, 200);
+    };
+    const timer = setTimeout(() => void search().catch((e: Error) => !stale && setFailed(e.message)), 200);
     return () => {
       stale = true;
       clearTimeout(timer);
@@ -44,6 +47,7 @@ export function InsertArticle({ userId, onInsert }: { userId: string; onInsert(t
         value={query}
         onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
       />
+      {failed && <p class="muted">The article search failed: {failed}</p>}
       {found.map((a) => (
         <div key={a.id} class="found-article" data-testid="found-article">
           <span>{a.title}</span>{' '}

@@ -1,11 +1,12 @@
 import {
   type WebhookDelivery as Delivery,
   type WebhookEndpoint as Endpoint,
+  type ReplayWebhookResponse,
   WEBHOOK_EVENT_TYPES,
 } from '@signet/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type Page } from './api.ts';
-import { fmtTime } from './ui.tsx';
+import { fmtTime, SecretOnce } from './ui.tsx';
 
 /** Why an endpoint is off, in words (WEBHOOKS.md: "the admin app says so"). */
 function disabledText(endpoint: Endpoint): string {
@@ -35,7 +36,7 @@ export function Webhooks() {
       await action();
       await load();
     } catch (e) {
-      setError(e instanceof ApiError ? `${e.message} (${e.code})` : (e as Error).message);
+      setError(failureText(e));
     }
   };
   const toggle = (type: string) =>
@@ -83,18 +84,9 @@ export function Webhooks() {
       </fieldset>
       {error && <p role="alert">{error}</p>}
       {secret && (
-        <div class="secret" role="alert" data-testid="new-secret">
-          <p>
-            <strong>Copy this secret now. It will not be shown again.</strong> {secret.note}
-          </p>
-          <code data-testid="secret-value">{secret.text}</code>{' '}
-          <button type="button" onClick={() => navigator.clipboard?.writeText(secret.text)}>
-            Copy
-          </button>{' '}
-          <button type="button" onClick={() => setSecret(null)}>
-            Done
-          </button>
-        </div>
+        <SecretOnce text={secret.text} onDone={() => setSecret(null)}>
+          {secret.note}
+        </SecretOnce>
       )}
       {endpoints.map((endpoint) => (
         <article key={endpoint.id} class="endpoint" data-testid="webhook-row">
@@ -161,6 +153,11 @@ export function Webhooks() {
   );
 }
 
+/** What a refused or failed request says on the page. */
+function failureText(error: unknown): string {
+  return error instanceof ApiError ? `${error.message} (${error.code})` : (error as Error).message;
+}
+
 function DeliveryLog({ endpoint }: { endpoint: Endpoint }) {
   const [deliveries, setDeliveries] = useState<Delivery[]>([]);
   const [status, setStatus] = useState('');
@@ -174,13 +171,23 @@ function DeliveryLog({ endpoint }: { endpoint: Endpoint }) {
   useEffect(() => {
     void load();
   }, [status]);
-  const replay = async (event: Event) => {
+  /** Runs a replay or retry and says what came of it, refusals included. */
+  const run = async (action: () => Promise<string>) => {
+    try {
+      setNote(await action());
+      await load();
+    } catch (e) {
+      setNote(failureText(e));
+    }
+  };
+  const replay = (event: Event) => {
     event.preventDefault();
-    const { queued } = await api<{ queued: number }>('POST', `${base}/replay`, {
-      since: new Date(since).toISOString(),
+    void run(async () => {
+      const { queued } = await api<ReplayWebhookResponse>('POST', `${base}/replay`, {
+        since: new Date(since).toISOString(),
+      });
+      return `${queued} events queued again.`;
     });
-    setNote(`${queued} events queued again.`);
-    await load();
   };
   return (
     <div class="deliveries">
@@ -236,10 +243,12 @@ function DeliveryLog({ endpoint }: { endpoint: Endpoint }) {
                 <td>
                   <button
                     type="button"
-                    onClick={async () => {
-                      await api('POST', `${base}/deliveries/${d.id}/retry`);
-                      await load();
-                    }}
+                    onClick={() =>
+                      run(async () => {
+                        await api('POST', `${base}/deliveries/${d.id}/retry`);
+                        return '';
+                      })
+                    }
                   >
                     Retry
                   </button>
