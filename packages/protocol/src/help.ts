@@ -135,3 +135,6 @@ export const PreviewBody = Type.Object(
   { additionalProperties: false },
 );
 export const Preview = Type.Object({ html: Type.String() }, { additionalProperties: false });
+
+/** A collection or an article in a path, by id. */
+export const HelpItemParams = Type.Object({ id: Type.String() });

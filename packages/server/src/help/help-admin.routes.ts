@@ -6,6 +6,7 @@ import {
   Collection,
   CreateArticleBody,
   CreateCollectionBody,
+  HelpItemParams,
   Page,
   Preview,
   PreviewBody,
@@ -23,7 +24,6 @@ import { createCollection, deleteCollection, listCollections, updateCollection }
 import { renderArticleHtml } from './markdown.ts';
 
 // Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400.
-const IdParams = Type.Object({ id: Type.String() });
 
 /** HELP.md "Admin and agents": collections and articles, and the per-customer access check. */
 export async function helpAdminRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
@@ -49,7 +49,7 @@ export async function helpAdminRoutes(app: App, { ctx }: { ctx: AppContext }): P
       preHandler: staff,
       schema: {
         tags,
-        params: IdParams,
+        params: HelpItemParams,
         body: UpdateCollectionBody,
         response: responses({ 200: Collection }),
       },
@@ -58,7 +58,10 @@ export async function helpAdminRoutes(app: App, { ctx }: { ctx: AppContext }): P
   );
   app.delete(
     '/v1/collections/:id',
-    { preHandler: staff, schema: { tags, params: IdParams, response: responses({ 204: Type.Null() }) } },
+    {
+      preHandler: staff,
+      schema: { tags, params: HelpItemParams, response: responses({ 204: Type.Null() }) },
+    },
     async (request, reply) => {
       await deleteCollection(ctx, request.params.id);
       return reply.status(204).send(null);
@@ -86,20 +89,28 @@ export async function helpAdminRoutes(app: App, { ctx }: { ctx: AppContext }): P
   );
   app.get(
     '/v1/articles/:id',
-    { preHandler: staff, schema: { tags, params: IdParams, response: responses({ 200: Article }) } },
+    { preHandler: staff, schema: { tags, params: HelpItemParams, response: responses({ 200: Article }) } },
     async (request) => getArticle(ctx, request.params.id),
   );
   app.patch(
     '/v1/articles/:id',
     {
       preHandler: staff,
-      schema: { tags, params: IdParams, body: UpdateArticleBody, response: responses({ 200: Article }) },
+      schema: {
+        tags,
+        params: HelpItemParams,
+        body: UpdateArticleBody,
+        response: responses({ 200: Article }),
+      },
     },
     async (request) => updateArticle(ctx, request.params.id, request.body),
   );
   app.delete(
     '/v1/articles/:id',
-    { preHandler: staff, schema: { tags, params: IdParams, response: responses({ 204: Type.Null() }) } },
+    {
+      preHandler: staff,
+      schema: { tags, params: HelpItemParams, response: responses({ 204: Type.Null() }) },
+    },
     async (request, reply) => {
       await deleteArticle(ctx, request.params.id);
       return reply.status(204).send(null);
@@ -109,7 +120,12 @@ export async function helpAdminRoutes(app: App, { ctx }: { ctx: AppContext }): P
     '/v1/articles/:id/check-access',
     {
       preHandler: staff,
-      schema: { tags, params: IdParams, body: CheckAccessBody, response: responses({ 200: AccessDecision }) },
+      schema: {
+        tags,
+        params: HelpItemParams,
+        body: CheckAccessBody,
+        response: responses({ 200: AccessDecision }),
+      },
     },
     async (request) => checkArticleAccess(ctx, request.params.id, request.body.userId),
   );

@@ -1,11 +1,11 @@
 import {
   ArticleHits,
   ClientArticleQuery,
+  HelpItemParams,
   HelpTicket,
   HelpTicketBody,
   RenderedArticle,
 } from '@signet/protocol';
-import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../context.ts';
 import { bearerToken } from '../http/access.ts';
 import { clientSessionOf } from '../http/authenticate-first.ts';
@@ -16,7 +16,6 @@ import { readArticle, renderedArticle, searchReadable } from './read-articles.ts
 import { viewerOf } from './viewer.ts';
 
 // Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400.
-const IdParams = Type.Object({ id: Type.String() });
 
 /** HELP.md "Client API": what the messenger reads, as the session it holds. */
 export async function helpClientRoutes(app: App, { ctx }: { ctx: AppContext }): Promise<void> {
@@ -35,7 +34,7 @@ export async function helpClientRoutes(app: App, { ctx }: { ctx: AppContext }): 
   );
   app.get(
     '/v1/client/articles/:id',
-    { schema: { tags, params: IdParams, response: responses({ 200: RenderedArticle }) } },
+    { schema: { tags, params: HelpItemParams, response: responses({ 200: RenderedArticle }) } },
     async (request) => {
       const viewer = viewerOf(clientSessionOf(request));
       return renderedArticle(await readArticle(ctx, viewer, request.params.id));

@@ -1,3 +1,4 @@
+import { HelpItemParams } from '@signet/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
@@ -34,7 +35,6 @@ export const HELP_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 // Any text: an id that names nothing is a 404 whatever its shape (API.md), never a 400.
-const IdParams = Type.Object({ id: Type.String() });
 const SearchQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) });
 const AuthQuery = Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 200 })) });
 
@@ -71,29 +71,37 @@ export async function helpPageRoutes(app: App, { ctx }: { ctx: AppContext }): Pr
     return html(reply, 200, layout({ title: 'Help center', body, noindex: signedIn(viewer) }));
   });
 
-  app.get('/help/collections/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
-    const viewer = await viewerOf(request, reply);
-    const found = await notFoundAsUndefined(collectionWithArticles(ctx, viewer, request.params.id));
-    if (!found) return notFound(reply);
-    const body = collectionPage(found.collection, found.articles);
-    return html(reply, 200, layout({ title: found.collection.title, body, noindex: signedIn(viewer) }));
-  });
+  app.get(
+    '/help/collections/:id',
+    { schema: { hide: true, params: HelpItemParams } },
+    async (request, reply) => {
+      const viewer = await viewerOf(request, reply);
+      const found = await notFoundAsUndefined(collectionWithArticles(ctx, viewer, request.params.id));
+      if (!found) return notFound(reply);
+      const body = collectionPage(found.collection, found.articles);
+      return html(reply, 200, layout({ title: found.collection.title, body, noindex: signedIn(viewer) }));
+    },
+  );
 
-  app.get('/help/articles/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
-    const viewer = await viewerOf(request, reply);
-    const article = await notFoundAsUndefined(readArticle(ctx, viewer, request.params.id));
-    if (!article) return notFound(reply);
-    const collection = await findCollection(ctx.storage.db, article.collection_id);
-    // HELP.md: private articles carry noindex.
-    const noindex = article.audience_type !== 'everyone' || signedIn(viewer);
-    if (article.audience_type !== 'everyone') reply.header('x-robots-tag', 'noindex');
-    const body = articlePage(
-      article,
-      renderArticleHtml(article.body),
-      collection && collectionView(collection),
-    );
-    return html(reply, 200, layout({ title: article.title, body, noindex }));
-  });
+  app.get(
+    '/help/articles/:id',
+    { schema: { hide: true, params: HelpItemParams } },
+    async (request, reply) => {
+      const viewer = await viewerOf(request, reply);
+      const article = await notFoundAsUndefined(readArticle(ctx, viewer, request.params.id));
+      if (!article) return notFound(reply);
+      const collection = await findCollection(ctx.storage.db, article.collection_id);
+      // HELP.md: private articles carry noindex.
+      const noindex = article.audience_type !== 'everyone' || signedIn(viewer);
+      if (article.audience_type !== 'everyone') reply.header('x-robots-tag', 'noindex');
+      const body = articlePage(
+        article,
+        renderArticleHtml(article.body),
+        collection && collectionView(collection),
+      );
+      return html(reply, 200, layout({ title: article.title, body, noindex }));
+    },
+  );
 
   app.get('/help/search', { schema: { hide: true, querystring: SearchQuery } }, async (request, reply) => {
     const viewer = await viewerOf(request, reply);
